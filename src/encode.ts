@@ -1,0 +1,250 @@
+/**
+ * Pure text/event-stream encoding: one message in, one block of text out.
+ *
+ * @module
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ */
+
+/** One event. A bare string anywhere a message is accepted means `{ data: string }`. */
+export interface SSEMessage {
+  /**
+   * The payload. A string is sent as is; any other value except `undefined` is
+   * passed through `serialize` (`JSON.stringify` by default); `undefined` sends
+   * no data line.
+   */
+  data?: unknown;
+  /** Event type (`EventSource` listeners by name). Must not contain CR or LF; `""` leaves the field out. */
+  event?: string | undefined;
+  /**
+   * Event id, remembered by the client and sent back as `Last-Event-ID`. Must not
+   * contain CR, LF or NUL; a number must be finite. `""` is sent as a bare `id`
+   * line, which resets the client's last event id.
+   */
+  id?: string | number | undefined;
+  /** Reconnection delay in ms: a safe integer >= 0. */
+  retry?: number | undefined;
+  /** Ignored by clients. Sent as one `:` line per line of the text. Must be a string. */
+  comment?: string | undefined;
+}
+
+/** What a source may yield: a message, or a bare string meaning `{ data: string }`. */
+export type SSEChunk = SSEMessage | string;
+
+/** The field an {@link SSEEncodeError} is about. */
+export type SSEField = "data" | "event" | "id" | "retry" | "comment";
+
+/** Options shared by every encoding entry point. */
+export interface EncodeOptions {
+  /**
+   * Turns non-string `data` into text. Must return a string.
+   *
+   * @defaultValue `JSON.stringify`
+   */
+  serialize?: ((data: unknown) => string) | undefined;
+}
+
+/**
+ * Thrown for a message that cannot be encoded without changing what the client
+ * would receive. Nothing of that message is written.
+ *
+ * @example Catching a bad event name
+ * ```ts
+ * try {
+ *   encodeEvent({ event: "a\nb", data: "x" });
+ * } catch (error) {
+ *   if (error instanceof SSEEncodeError) console.log(error.field); // "event"
+ * }
+ * ```
+ */
+export class SSEEncodeError extends TypeError {
+  /** The field of the message that broke the rule. */
+  readonly field: SSEField;
+
+  /**
+   * @param field - The field that broke the rule.
+   * @param message - What is wrong and what is allowed.
+   * @param options - `cause`, when another error (a serializer's) is the reason.
+   */
+  constructor(field: SSEField, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SSEEncodeError";
+    this.field = field;
+  }
+}
+
+/** Shows a value in an error message, cut to a readable length. */
+export function describe(value: unknown): string {
+  let text: string;
+  if (typeof value === "string") text = JSON.stringify(value);
+  else if (typeof value === "bigint") text = `${value}n`;
+  else if (typeof value === "symbol" || typeof value === "function") text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+// One regular expression for "any line break the WHATWG parser honours".
+const LINE_BREAK = /\r\n|\r|\n/;
+const HAS_LINE_BREAK = /[\r\n]/;
+const HAS_LINE_BREAK_OR_NUL = /[\r\n\0]/;
+
+function serializeData(data: unknown, serialize: ((data: unknown) => string) | undefined): string {
+  if (typeof data === "string") return data;
+  let text: unknown;
+  try {
+    text = serialize === undefined ? JSON.stringify(data) : serialize(data);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new SSEEncodeError(
+      "data",
+      `"data" could not be serialized (${reason}); pass a string, a JSON-serializable value or a "serialize" function that handles it`,
+      { cause },
+    );
+  }
+  if (typeof text !== "string") {
+    throw new SSEEncodeError(
+      "data",
+      serialize === undefined
+        ? `"data" must be a string or a value JSON.stringify turns into text (got ${describe(data)}, which gives ${describe(text)})`
+        : `"serialize" must return a string (got ${describe(text)} for data ${describe(data)})`,
+    );
+  }
+  return text;
+}
+
+/**
+ * Prefixes every line of `text` (split on CRLF, LF and lone CR, as the parser
+ * splits them) with `prefix`, each line ended by LF.
+ */
+function prefixLines(prefix: string, text: string, emptyLine: string): string {
+  // The fast path: most payloads are one line, and a regex test beats a split.
+  if (!HAS_LINE_BREAK.test(text)) return text === "" ? `${emptyLine}\n` : `${prefix}${text}\n`;
+  let out = "";
+  for (const line of text.split(LINE_BREAK))
+    out += line === "" ? `${emptyLine}\n` : `${prefix}${line}\n`;
+  return out;
+}
+
+function commentLines(comment: unknown): string {
+  if (typeof comment !== "string") {
+    throw new SSEEncodeError("comment", `"comment" must be a string (got ${describe(comment)})`);
+  }
+  // ": " + line: a parser strips one space after the colon, so leading spaces survive.
+  return prefixLines(": ", comment, ":");
+}
+
+function eventLine(event: unknown): string {
+  if (typeof event !== "string") {
+    throw new SSEEncodeError("event", `"event" must be a string (got ${describe(event)})`);
+  }
+  if (HAS_LINE_BREAK.test(event)) {
+    throw new SSEEncodeError("event", `"event" must not contain CR or LF (got ${describe(event)})`);
+  }
+  return event === "" ? "" : `event: ${event}\n`;
+}
+
+function idLine(id: unknown): string {
+  let text: string;
+  if (typeof id === "number") {
+    if (!Number.isFinite(id)) {
+      throw new SSEEncodeError(
+        "id",
+        `"id" must be a finite number or a string (got ${describe(id)})`,
+      );
+    }
+    text = String(id);
+  } else if (typeof id === "string") {
+    if (HAS_LINE_BREAK_OR_NUL.test(id)) {
+      throw new SSEEncodeError(
+        "id",
+        `"id" must not contain CR, LF or NUL (got ${describe(id)}); clients would split or ignore it`,
+      );
+    }
+    text = id;
+  } else {
+    throw new SSEEncodeError(
+      "id",
+      `"id" must be a string or a finite number (got ${describe(id)})`,
+    );
+  }
+  // A bare "id" line sets the client's last event id to "" (a reset).
+  return text === "" ? "id\n" : `id: ${text}\n`;
+}
+
+/** Checks a reconnection delay; shared by the `retry` field and the `retry` option. */
+export function isRetry(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function retryLine(retry: unknown): string {
+  if (!isRetry(retry)) {
+    throw new SSEEncodeError(
+      "retry",
+      `"retry" must be a safe integer >= 0 in milliseconds (got ${describe(retry)})`,
+    );
+  }
+  return `retry: ${retry}\n`;
+}
+
+/**
+ * Encodes one message as a text/event-stream block, ended by a blank line.
+ *
+ * Fields go out in the order comment, event, id, retry, data, so a client has
+ * the type and id before the data that dispatches the event. Data is split on
+ * CRLF, LF and lone CR into one `data: ` line each, keeping leading spaces.
+ * Nothing is altered silently: a field that cannot be sent as given throws.
+ *
+ * @param message - The message, or a bare string meaning `{ data: message }`.
+ * @param options - `serialize` for non-string data (default `JSON.stringify`).
+ * @returns The encoded block, LF line endings, ending in a blank line.
+ * @throws {@link SSEEncodeError} naming the field, the rule and the value.
+ *
+ * @example A typed event with a JSON payload
+ * ```ts
+ * encodeEvent({ event: "tick", id: 7, data: { n: 7 } });
+ * // "event: tick\nid: 7\ndata: {\"n\":7}\n\n"
+ * ```
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ */
+export function encodeEvent(message: SSEChunk, options?: EncodeOptions): string {
+  if (typeof message === "string") return `${prefixLines("data: ", message, "data: ")}\n`;
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    throw new SSEEncodeError(
+      "data",
+      `a message must be a string or an object with data, event, id, retry or comment (got ${describe(message)})`,
+    );
+  }
+  const { data, event, id, retry, comment } = message;
+  let out = "";
+  if (comment !== undefined) out += commentLines(comment);
+  if (event !== undefined) out += eventLine(event);
+  if (id !== undefined) out += idLine(id);
+  if (retry !== undefined) out += retryLine(retry);
+  if (data !== undefined) {
+    out += prefixLines("data: ", serializeData(data, options?.serialize), "data: ");
+  }
+  return `${out}\n`;
+}
+
+/**
+ * Encodes a comment block: one `:` line per line of `text`, then a blank line.
+ * Clients ignore it; proxies and idle timers see traffic.
+ *
+ * @param text - The comment; CR, LF and CRLF each start a new line. Default `""`.
+ * @returns `": text\n\n"`, or `":\n\n"` for an empty text.
+ * @throws {@link SSEEncodeError} when `text` is not a string.
+ *
+ * @example A keepalive
+ * ```ts
+ * encodeComment(); // ":\n\n"
+ * encodeComment("ping"); // ": ping\n\n"
+ * ```
+ */
+export function encodeComment(text = ""): string {
+  return `${commentLines(text)}\n`;
+}

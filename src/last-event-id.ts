@@ -1,0 +1,50 @@
+/**
+ * The `Last-Event-ID` request header, decoded as UTF-8.
+ *
+ * @module
+ */
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads the `Last-Event-ID` header a reconnecting client sends.
+ *
+ * Browsers send the id as UTF-8 bytes, but Node, Deno, Bun and workerd hand
+ * header values over as Latin-1: one code unit per byte, so `"é"` arrives as
+ * `"Ã©"`. This turns the code units back into bytes and decodes them as UTF-8;
+ * when they are not valid UTF-8 (or a runtime already decoded them) the value
+ * is returned as given.
+ *
+ * @param request - The incoming request.
+ * @returns The id, or `undefined` when the header is absent or empty.
+ *
+ * @example Resuming a counter
+ * ```ts
+ * const from = Number(lastEventId(request) ?? 0);
+ * ```
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
+ */
+export function lastEventId(request: Request): string | undefined {
+  const value = request.headers.get("last-event-id");
+  if (value === null || value === "") return undefined;
+  return decodeLatin1AsUtf8(value);
+}
+
+/** Decodes a string of Latin-1 code units as the UTF-8 bytes they stand for. */
+export function decodeLatin1AsUtf8(value: string): string {
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    // Above 0xFF: already decoded by the runtime, not a byte string.
+    if (code > 0xff) return value;
+    if (code > 0x7f) ascii = false;
+  }
+  if (ascii) return value;
+  const bytes = new Uint8Array(value.length);
+  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Every accepted source kind, turned into one pull interface.
+ *
+ * @module
+ */
+import type { SSEChunk } from "./encode.ts";
+import type { EncodedEvent } from "./encoded.ts";
+
+/** What the stream hands to a source function. */
+export interface SSEContext {
+  /**
+   * Aborts when the stream ends, whatever ended it (client gone, `options.signal`
+   * or `request.signal` aborted, timeout, max duration, error, or the source
+   * finished). Tie every wait in the source to it, so the source stops at once.
+   */
+  signal: AbortSignal;
+  /** The `Last-Event-ID` the client reconnected with, decoded as UTF-8; `undefined` if none. */
+  lastEventId: string | undefined;
+}
+
+/** What a source may yield: a message, a bare string, or bytes already encoded once. */
+export type SSEYield = SSEChunk | EncodedEvent;
+
+/** Anything a stream can read messages from. */
+export type SSEIterable = AsyncIterable<SSEYield> | Iterable<SSEYield> | ReadableStream<SSEYield>;
+
+/** A cursor over a source: `next()` may answer synchronously (sync iterables). */
+export interface Cursor {
+  next(): IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+  /** Returns the iterator or cancels the stream. Never throws; never leaves a rejection unhandled. */
+  close(reason: unknown): void;
+}
+
+function noop(): void {}
+
+function kindOf(value: unknown): "stream" | "async" | "sync" | undefined {
+  if (value === null || (typeof value !== "object" && typeof value !== "function"))
+    return undefined;
+  const candidate = value as Record<PropertyKey, unknown>;
+  // ReadableStream first: some runtimes make it async-iterable too, but a reader
+  // can be cancelled even while a read is pending.
+  if (typeof candidate.getReader === "function") return "stream";
+  if (typeof candidate[Symbol.asyncIterator] === "function") return "async";
+  if (typeof candidate[Symbol.iterator] === "function") return "sync";
+  return undefined;
+}
+
+/** A short description of what was passed, for error messages. */
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}
+
+/**
+ * Checks a source when the stream is created, so a wrong kind fails at the call.
+ * A function is checked later, on what it returns.
+ *
+ * @throws TypeError for a bare string, a promise or anything not iterable.
+ */
+export function checkSource(source: unknown): void {
+  if (typeof source === "function") return;
+  if (typeof source === "string") {
+    throw new TypeError(
+      "sseStream: the source must not be a bare string (it would be sent one character per event); pass [text] or a generator",
+    );
+  }
+  if (kindOf(source) === undefined) {
+    const hint =
+      typeof (source as { then?: unknown } | null)?.then === "function"
+        ? "; for a source that needs to await first, pass a function: async (ctx) => source"
+        : "";
+    throw new TypeError(
+      `sseStream: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${typeName(source)})${hint}`,
+    );
+  }
+}
+
+function streamCursor(stream: ReadableStream<unknown>): Cursor {
+  const reader = stream.getReader();
+  return {
+    next: () => reader.read() as Promise<IteratorResult<unknown>>,
+    close: (reason) => {
+      reader.cancel(reason).catch(noop);
+    },
+  };
+}
+
+function asyncCursor(iterable: AsyncIterable<unknown>): Cursor {
+  const iterator = iterable[Symbol.asyncIterator]();
+  return {
+    next: () => iterator.next(),
+    close: () => {
+      // An async generator parked in an await runs this return() only when that
+      // await settles; the stream does not wait for it.
+      try {
+        const returned = iterator.return?.();
+        if (returned) Promise.resolve(returned).catch(noop);
+      } catch {
+        // A custom iterator whose return() throws: nothing left to clean up.
+      }
+    },
+  };
+}
+
+function syncCursor(iterable: Iterable<unknown>): Cursor {
+  const iterator = iterable[Symbol.iterator]();
+  return {
+    next: () => iterator.next(),
+    close: () => {
+      try {
+        iterator.return?.();
+      } catch {
+        // "Generator is already running" when the generator itself ended the stream.
+      }
+    },
+  };
+}
+
+/** Turns an already-resolved source value into a cursor, or throws a TypeError. */
+export function toCursor(value: unknown): Cursor {
+  switch (kindOf(value)) {
+    case "stream":
+      return streamCursor(value as ReadableStream<unknown>);
+    case "async":
+      return asyncCursor(value as AsyncIterable<unknown>);
+    case "sync":
+      if (typeof value === "string") break;
+      return syncCursor(value as Iterable<unknown>);
+  }
+  throw new TypeError(
+    `sseStream: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${typeName(value)})`,
+  );
+}
+
+/**
+ * Opens a source: calls a source function with `ctx` and awaits what it returns.
+ * Synchronous when it can be, so a sync iterable starts without a microtask.
+ */
+export function openSource(source: unknown, ctx: SSEContext): Cursor | Promise<Cursor> {
+  if (typeof source !== "function") return toCursor(source);
+  const made: unknown = source(ctx);
+  if (typeof (made as { then?: unknown } | null)?.then === "function") {
+    return Promise.resolve(made).then(toCursor);
+  }
+  return toCursor(made);
+}
