@@ -78,6 +78,8 @@ export function describe(value: unknown): string {
   if (typeof value === "string") text = JSON.stringify(value);
   else if (typeof value === "bigint") text = `${value}n`;
   else if (typeof value === "symbol" || typeof value === "function") text = String(value);
+  // JSON.stringify writes NaN and ±Infinity as "null", which hides the mistake.
+  else if (typeof value === "number") text = String(value);
   else {
     try {
       text = JSON.stringify(value) ?? String(value);
