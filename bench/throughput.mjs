@@ -1,0 +1,161 @@
+/**
+ * Throughput, side by side in one process: every contender streams the same
+ * events through a Fetch Response body, read to the end by the same cheap
+ * reader. Runs unchanged on Node, Deno and Bun.
+ *
+ * Per workload: each contender's output is first parsed and checked (a wrong
+ * one is FAIL and is not timed), then one warm-up run each, then rounds in
+ * which every contender runs once (order rotated per round); the table shows
+ * the median of the rounds.
+ *
+ * @module
+ */
+import { contenders } from "./contenders.mjs";
+import { drain, verify } from "./verify.mjs";
+import { workloads } from "./workloads.mjs";
+
+/** Runtime name and version, for the table titles. */
+export function runtime() {
+  if (globalThis.Bun) return `Bun ${globalThis.Bun.version}`;
+  if (globalThis.Deno) return `Deno ${globalThis.Deno.version.deno}`;
+  return `Node ${globalThis.process.version}`;
+}
+
+/** Collects garbage between runs where the runtime lets us (Bun always; Node/Deno with --expose-gc). */
+function collect() {
+  if (globalThis.Bun) globalThis.Bun.gc(true);
+  else if (typeof globalThis.gc === "function") globalThis.gc();
+}
+
+async function timeOnce(contender, events) {
+  collect();
+  const start = performance.now();
+  const response = await contender.respond(events);
+  const bytes = await drain(response);
+  return { ms: performance.now() - start, bytes };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
+const fmtRatio = (r) => (r === undefined ? "–" : `${r.toFixed(2)}x`);
+
+/**
+ * Runs one workload for every contender.
+ *
+ * @returns rows `{ key, name, status, eventsPerSec?, mbPerSec?, runs? }`.
+ */
+async function runWorkload(workload, list, { rounds, budgetMs, log }) {
+  const { events } = workload;
+  const rows = new Map();
+  for (const contender of list) {
+    let problem;
+    try {
+      problem = await verify(await contender.respond(events), events);
+    } catch (error) {
+      problem = `threw ${error?.name ?? "error"}: ${error?.message ?? error}`;
+    }
+    rows.set(contender.key, { key: contender.key, name: contender.name, problem, samples: [] });
+    if (problem !== undefined) log(`  ${contender.name}: FAIL (${problem})`);
+  }
+  const passing = list.filter((c) => rows.get(c.key).problem === undefined);
+  for (const contender of passing) await timeOnce(contender, events); // warm-up
+  const started = performance.now();
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < passing.length; i++) {
+      const contender = passing[(i + round) % passing.length];
+      const { ms, bytes } = await timeOnce(contender, events);
+      const row = rows.get(contender.key);
+      row.samples.push(ms);
+      row.bytes = bytes;
+    }
+    // Keep the whole bench near its time budget: at least 3 rounds, then stop when over.
+    if (round >= 2 && performance.now() - started > budgetMs) break;
+  }
+  for (const row of rows.values()) {
+    if (row.samples.length === 0) continue;
+    const ms = median(row.samples);
+    row.ms = ms;
+    row.eventsPerSec = events.length / (ms / 1000);
+    row.mbPerSec = row.bytes / 1e6 / (ms / 1000);
+  }
+  return [...rows.values()];
+}
+
+/** Renders one workload's rows as a markdown table with ratios vs hand-written and Hono. */
+export function table(rows) {
+  const hand = rows.find((r) => r.key === "hand")?.eventsPerSec;
+  const hono = rows.find((r) => r.key === "hono")?.eventsPerSec;
+  const lines = [
+    "| contender | events/s (median) | MB/s | vs hand-written | vs Hono | runs |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const row of rows) {
+    if (row.eventsPerSec === undefined) {
+      lines.push(`| ${row.name} | FAIL | – | – | – | 0 |`);
+      continue;
+    }
+    const name = row.key === "web-sse" ? `**${row.name}**` : row.name;
+    lines.push(
+      `| ${name} | ${fmtInt(row.eventsPerSec)} | ${row.mbPerSec.toFixed(1)} | ${fmtRatio(
+        hand && row.eventsPerSec / hand,
+      )} | ${fmtRatio(hono && row.eventsPerSec / hono)} | ${row.samples.length} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The targets from the project brief, checked against the measured rows (informational). */
+function targets(results) {
+  const get = (workload, key) =>
+    results.find((r) => r.workload.name === workload)?.rows.find((row) => row.key === key)
+      ?.eventsPerSec;
+  const checks = [];
+  const ws = get("small", "web-sse");
+  const wl = get("16KiB", "web-sse");
+  const check = (label, value, goal) => {
+    if (value === undefined || Number.isNaN(value)) return;
+    checks.push(
+      `- ${label}: ${value.toFixed(2)}x (target >= ${goal}x) ${value >= goal ? "met" : "MISSED"}`,
+    );
+  };
+  if (ws !== undefined) {
+    check("small events, web-sse vs Hono", ws / get("small", "hono"), 4);
+    check("small events, web-sse vs hand-written", ws / get("small", "hand"), 1.3);
+  }
+  if (wl !== undefined)
+    check("16 KiB events, web-sse vs hand-written", wl / get("16KiB", "hand"), 1);
+  return checks.join("\n");
+}
+
+/**
+ * Runs every workload and prints the tables.
+ *
+ * @param options.scale - Multiplies every workload's event count (1 = the full bench).
+ * @param options.rounds - Timed rounds per workload (median reported).
+ * @param options.only - Contender keys to run (default all).
+ */
+export async function runThroughput({
+  scale = 1,
+  rounds = 5,
+  budgetMs = 25_000,
+  only,
+  log = console.log,
+} = {}) {
+  const list = contenders().filter((c) => only === undefined || only.includes(c.key));
+  log(`## Throughput on ${runtime()}\n`);
+  const results = [];
+  for (const workload of workloads(scale)) {
+    log(`### ${workload.label}\n`);
+    const rows = await runWorkload(workload, list, { rounds, budgetMs, log });
+    results.push({ workload, rows });
+    log(`${table(rows)}\n`);
+  }
+  const checks = targets(results);
+  if (checks) log(`Targets (${runtime()}):\n${checks}\n`);
+  return results;
+}
