@@ -1,0 +1,152 @@
+/**
+ * One server variant for the memory bench, run as a child process (with
+ * --expose-gc) by memory.mjs and driven over the IPC channel.
+ *
+ * Usage: node --expose-gc bench/memory-server.mjs <variant>
+ *
+ * Every variant answers GET /sse with an idle event stream: the source awaits
+ * a promise that resolves when the request is aborted (the client left), then
+ * ends. `opened` counts requests, `ended` counts idle sources that returned,
+ * `onClose` counts web-sse's onClose calls.
+ *
+ * @module
+ */
+import { createServer } from "node:http";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { sse } from "../dist/hono.js";
+import { sseResponse } from "../dist/index.js";
+
+const counts = { opened: 0, ended: 0, onClose: 0 };
+const onClose = () => {
+  counts.onClose++;
+};
+
+/** Resolves when `signal` aborts. */
+function aborted(signal) {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/** An idle web-sse source: waits for the end of the stream, then returns. */
+async function* idleSource({ signal }) {
+  try {
+    await aborted(signal);
+  } finally {
+    counts.ended++;
+  }
+}
+
+const fetchHandlers = {
+  /** web-sse `sseResponse` with its defaults (keepAlive 5 s, sendTimeout 30 s). */
+  "web-sse": (request) => {
+    counts.opened++;
+    return sseResponse(idleSource, { request, onClose });
+  },
+  /** The same with `keepAlive: false`: no timer per connection, like the peers below. */
+  "web-sse-no-keepalive": (request) => {
+    counts.opened++;
+    return sseResponse(idleSource, { request, onClose, keepAlive: false });
+  },
+  /** web-sse's Hono adapter `sse()` with its defaults. */
+  "web-sse-hono": (() => {
+    const app = new Hono();
+    app.get(
+      "/sse",
+      sse(
+        (_c, ctx) => {
+          counts.opened++;
+          return idleSource(ctx);
+        },
+        { onClose },
+      ),
+    );
+    return app.fetch;
+  })(),
+  /** Hono's own `streamSSE`: the callback waits for the stream's abort. */
+  "hono-streamSSE": (() => {
+    const app = new Hono();
+    app.get("/sse", (c) => {
+      counts.opened++;
+      return streamSSE(c, async (stream) => {
+        try {
+          await new Promise((resolve) => stream.onAbort(resolve));
+        } finally {
+          counts.ended++;
+        }
+      });
+    });
+    return app.fetch;
+  })(),
+  /** A hand-written `new Response(ReadableStream)` whose pull waits for request.signal. */
+  "hand-written": (request) => {
+    counts.opened++;
+    const body = new ReadableStream({
+      async pull(controller) {
+        await aborted(request.signal);
+        counts.ended++;
+        try {
+          controller.close();
+        } catch {
+          // Already cancelled by the server when the client left.
+        }
+      },
+    });
+    return new Response(body, {
+      headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+    });
+  },
+};
+
+const variant = process.argv[2];
+
+function listening(port) {
+  process.send({ type: "listening", port, pid: process.pid });
+}
+
+let server;
+if (variant === "node-http") {
+  // Baseline without any Fetch layer: node:http, head flushed, wait for close.
+  server = createServer((req, res) => {
+    counts.opened++;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    res.on("close", () => {
+      counts.ended++;
+    });
+  });
+  server.listen(0, "127.0.0.1", () => listening(server.address().port));
+} else if (fetchHandlers[variant]) {
+  server = serve({ fetch: fetchHandlers[variant], hostname: "127.0.0.1", port: 0 }, (info) =>
+    listening(info.port),
+  );
+} else {
+  console.error(`unknown variant ${variant}; one of node-http, ${Object.keys(fetchHandlers).join(", ")}`);
+  process.exit(2);
+}
+
+function tally() {
+  const resources = {};
+  for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
+  return resources;
+}
+
+async function measure() {
+  // Several passes with turns of the event loop between them, so weak refs and
+  // finalizers of closed streams settle.
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+  return { heapUsed, rss, external, arrayBuffers, ...counts, resources: tally() };
+}
+
+process.on("message", async (message) => {
+  if (message.type === "counts") process.send({ type: "counts", ...counts });
+  else if (message.type === "measure") process.send({ type: "measure", ...(await measure()) });
+});
+process.on("disconnect", () => process.exit(0));

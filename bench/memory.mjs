@@ -1,0 +1,259 @@
+/**
+ * Memory per idle SSE connection, over real HTTP on 127.0.0.1 (Node only).
+ *
+ * For each server variant: a server process (--expose-gc) and a separate
+ * client process. The client opens `low` concurrent connections, the server
+ * collects garbage and reports heapUsed and RSS; then up to `high`, measured
+ * again; the slope between the two is the cost of one more connection. Then
+ * the client drops every connection, the server must notice (bounded wait), and
+ * after GC the heap should be back near its baseline with no live stream,
+ * timer or socket left. Every process started here is killed by its PID at the
+ * end, also on error.
+ *
+ * @module
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The server variants, in table order (keys are memory-server.mjs variants). */
+export const VARIANTS = [
+  { key: "web-sse", name: "web-sse sseResponse (defaults: keepAlive 5 s)", webSse: true },
+  { key: "web-sse-no-keepalive", name: "web-sse sseResponse (keepAlive: false)", webSse: true },
+  { key: "web-sse-hono", name: "web-sse/hono sse() (defaults)", webSse: true },
+  { key: "hono-streamSSE", name: "Hono streamSSE" },
+  { key: "hand-written", name: "hand-written new Response(ReadableStream)" },
+  { key: "node-http", name: "raw node:http (no Fetch layer, reference)" },
+];
+
+const WARM_UP = 200;
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+
+/** The soft and hard open-file limits of a shell started from here. */
+function fileLimits() {
+  const read = (flag) => {
+    const text = execFileSync("sh", ["-c", `ulimit ${flag}`], { encoding: "utf8" }).trim();
+    return text === "unlimited" ? Number.POSITIVE_INFINITY : Number(text);
+  };
+  return { soft: read("-Sn"), hard: read("-Hn") };
+}
+
+/**
+ * Starts a Node child with an IPC channel, through `sh -c "ulimit -n N; exec node ..."`
+ * so it can hold `files` descriptors (exec keeps the PID and the IPC descriptor).
+ */
+function startNode(script, args, { nodeFlags = [], files }) {
+  const command = [process.execPath, ...nodeFlags, script, ...args].map((a) => `'${a}'`).join(" ");
+  return spawn("sh", ["-c", `ulimit -n ${files} && exec ${command}`], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+/** Resolves with the child's next message of `type`; rejects if it exits first or after `ms`. */
+function next(child, type, ms) {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    const onMessage = (message) => {
+      if (message?.type !== type) return;
+      cleanup();
+      resolve(message);
+    };
+    const onExit = (code, signal) => {
+      cleanup();
+      reject(new Error(`child ${child.pid} exited (${signal ?? code}) while waiting for "${type}"`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no "${type}" from child ${child.pid} within ${ms} ms`));
+    }, ms);
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+  });
+}
+
+function ask(child, message, reply, ms) {
+  const answer = next(child, reply, ms);
+  child.send(message);
+  return answer;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls the server's counts until `done(counts)` or `ms` pass; returns the last counts and whether it got there. */
+async function waitForCounts(server, done, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const counts = await ask(server, { type: "counts" }, "counts", 5_000);
+    if (done(counts)) return { counts, reached: true };
+    if (Date.now() > deadline) return { counts, reached: false };
+    await sleep(100);
+  }
+}
+
+const live = (c) => c.opened - c.ended;
+
+/** Opens connections up to `total` and waits until the server holds that many live streams. */
+async function openUpTo(client, server, total) {
+  const opened = await ask(client, { type: "open", total }, "opened", 120_000);
+  if (opened.errors > 0) throw new Error(`${opened.errors} connections failed to open`);
+  const { reached, counts } = await waitForCounts(server, (c) => live(c) === total, 15_000);
+  if (!reached) throw new Error(`server holds ${live(counts)} live streams, expected ${total}`);
+}
+
+/** Drops every client connection and waits (bounded) until the server has ended every stream. */
+async function closeAll(client, server) {
+  await ask(client, { type: "close" }, "closed", 10_000);
+  return waitForCounts(server, (c) => live(c) === 0, 20_000);
+}
+
+/** Measures one variant; always kills both child processes before returning. */
+async function measureVariant(variant, low, high, files) {
+  const children = [];
+  try {
+    const server = startNode(here("./memory-server.mjs"), [variant.key], {
+      nodeFlags: ["--expose-gc"],
+      files,
+    });
+    children.push(server);
+    const { port } = await next(server, "listening", 10_000);
+    const client = startNode(here("./memory-client.mjs"), [String(port)], { files });
+    children.push(client);
+    await next(client, "ready", 10_000);
+
+    // Warm-up: the first connections compile code and fill caches that stay.
+    await openUpTo(client, server, WARM_UP);
+    await closeAll(client, server);
+    const measure = () => ask(server, { type: "measure" }, "measure", 30_000);
+    const base = await measure();
+    await openUpTo(client, server, low);
+    const atLow = await measure();
+    await openUpTo(client, server, high);
+    const atHigh = await measure();
+    const closing = await closeAll(client, server);
+    const after = await measure();
+    const extra = high - low;
+    return {
+      variant,
+      heapPerConn: (atHigh.heapUsed - atLow.heapUsed) / extra,
+      rssPerConn: (atHigh.rss - atLow.rss) / extra,
+      base,
+      atLow,
+      atHigh,
+      after,
+      closedInTime: closing.reached,
+    };
+  } catch (error) {
+    return { variant, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  }
+}
+
+const kib = (bytes) => (bytes / 1024).toFixed(1);
+const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b).toFixed(2)}x`);
+
+function resourceCount(m, name) {
+  return m.resources[name] ?? 0;
+}
+
+/** Whether the server went back to its pre-connection state, as a short text. */
+function cleanup(r) {
+  const { base, after, atHigh, variant } = r;
+  const notes = [];
+  const liveAfter = after.opened - after.ended;
+  notes.push(r.closedInTime && liveAfter === 0 ? "0 live" : `**${liveAfter} live**`);
+  if (variant.webSse) {
+    notes.push(
+      after.onClose === after.opened
+        ? `onClose ${after.onClose}/${after.opened}`
+        : `**onClose ${after.onClose}/${after.opened}**`,
+    );
+  }
+  for (const name of ["Timeout", "TCPSocketWrap"]) {
+    const delta = resourceCount(after, name) - resourceCount(base, name);
+    notes.push(delta === 0 ? `${name} +0` : `**${name} ${delta > 0 ? "+" : ""}${delta}**`);
+  }
+  const growth = atHigh.heapUsed - base.heapUsed;
+  const left = after.heapUsed - base.heapUsed;
+  notes.push(`heap ${left >= 0 ? "+" : ""}${kib(left)} KiB vs baseline (${((left / growth) * 100).toFixed(1)}% of the peak growth)`);
+  return notes.join(", ");
+}
+
+/** Renders the results as markdown tables. */
+export function memoryTables(results, low, high) {
+  const find = (key) => results.find((r) => r.variant.key === key && r.error === undefined);
+  const hand = find("hand-written");
+  const hono = find("hono-streamSSE");
+  const lines = [
+    `| server variant | heap/conn (KiB) | RSS/conn (KiB) | heap vs hand-written | heap vs Hono | heap at ${low} / ${high} (MiB) |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of results) {
+    if (r.error !== undefined) {
+      lines.push(`| ${r.variant.name} | ERROR: ${r.error} | | | | |`);
+      continue;
+    }
+    const name = r.variant.webSse ? `**${r.variant.name}**` : r.variant.name;
+    const mib = (b) => (b / 1024 / 1024).toFixed(1);
+    lines.push(
+      `| ${name} | ${kib(r.heapPerConn)} | ${kib(r.rssPerConn)} | ${ratio(r.heapPerConn, hand?.heapPerConn)} | ${ratio(
+        r.heapPerConn,
+        hono?.heapPerConn,
+      )} | ${mib(r.atLow.heapUsed)} / ${mib(r.atHigh.heapUsed)} |`,
+    );
+  }
+  const after = ["| server variant | after every client left |", "| --- | --- |"];
+  for (const r of results) if (r.error === undefined) after.push(`| ${r.variant.name} | ${cleanup(r)} |`);
+  return `${lines.join("\n")}\n\n${after.join("\n")}`;
+}
+
+/**
+ * Runs every variant and prints the tables.
+ *
+ * @param options.low - Connections at the first measurement.
+ * @param options.high - Connections at the second; the slope is over `high - low`.
+ */
+export async function runMemory({ low = 1000, high = 5000, variants = VARIANTS, log = console.log } = {}) {
+  const { soft, hard } = fileLimits();
+  // Each side holds one descriptor per connection, plus some for Node itself.
+  let top = high;
+  const needed = high + 512;
+  if (hard < needed) {
+    top = Math.max(low + 100, hard - 512);
+    log(`(open-file hard limit is ${hard}: measuring up to ${top} connections instead of ${high})`);
+  }
+  const files = Math.min(hard, Math.max(soft, top + 512));
+  log(`## Memory per idle connection on Node ${process.version} (@hono/node-server, 127.0.0.1)\n`);
+  log(`Open-file limit: soft ${soft}, hard ${hard}; children run with ulimit -n ${files}.\n`);
+  const results = [];
+  for (const variant of variants) {
+    const result = await measureVariant(variant, low, top, files);
+    results.push(result);
+    if (result.error) log(`  ${variant.name}: ERROR ${result.error}`);
+  }
+  log(`${memoryTables(results, low, top)}\n`);
+  const hand = results.find((r) => r.variant.key === "hand-written" && !r.error);
+  const hono = results.find((r) => r.variant.key === "hono-streamSSE" && !r.error);
+  const checks = [];
+  for (const r of results) {
+    if (!r.variant.webSse || r.error || !hand || !hono) continue;
+    const vsHand = r.heapPerConn / hand.heapPerConn;
+    const vsHono = r.heapPerConn / hono.heapPerConn;
+    checks.push(
+      `- ${r.variant.name}: ${vsHand.toFixed(2)}x hand-written (target <= 1.1x) ${vsHand <= 1.1 ? "met" : "MISSED"}, ${vsHono.toFixed(2)}x Hono (target <= 0.5x) ${vsHono <= 0.5 ? "met" : "MISSED"}`,
+    );
+  }
+  if (checks.length) log(`Targets (heap per connection):\n${checks.join("\n")}\n`);
+  return results;
+}
