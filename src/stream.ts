@@ -115,7 +115,18 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
     try {
       if (this.#cursor === undefined) {
         const opened = openSource(this.#source, this.#ctx);
-        this.#cursor = isPromise(opened) ? await this.#opening(opened) : opened;
+        if (isPromise(opened)) {
+          // A source function that awaits before returning its source must not
+          // hold the head back either: the watchdog writes the opening comment.
+          if (!this.#wrote) this.#watch();
+          this.#awaiting = true;
+          try {
+            this.#cursor = await this.#opening(opened);
+          } finally {
+            this.#awaiting = false;
+            this.#answers++;
+          }
+        } else this.#cursor = opened;
         if (this.#closed) return;
       }
       const cursor = this.#cursor;
