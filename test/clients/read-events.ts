@@ -26,12 +26,24 @@ export async function readEvents(
 ): Promise<Read> {
   if (response.body === null) throw new Error("the response has no body");
   const read: Read = { events: [], retries: [], comments: [], ended: false };
+  // Retries and comments arrive through callbacks, not reads: they wake the loop too.
+  let wake: () => void = () => {};
+  const woken = (): Promise<"woken"> =>
+    new Promise((resolve) => {
+      wake = () => resolve("woken");
+    });
   const reader = response.body
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(
       new EventSourceParserStream({
-        onRetry: (retry) => read.retries.push(retry),
-        onComment: (comment) => read.comments.push(comment),
+        onRetry: (retry) => {
+          read.retries.push(retry);
+          wake();
+        },
+        onComment: (comment) => {
+          read.comments.push(comment);
+          wake();
+        },
         onError: "terminate",
       }),
     )
@@ -40,12 +52,16 @@ export async function readEvents(
   const timeout = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), ms);
   });
+  let pending: ReturnType<typeof reader.read> | undefined;
   try {
     while (!enough(read)) {
-      const next = await Promise.race([reader.read(), timeout]);
+      pending ??= reader.read();
+      const next = await Promise.race([pending, woken(), timeout]);
       if (next === "timeout") {
         throw new Error(`no end within ${ms} ms; read so far: ${JSON.stringify(read)}`);
       }
+      if (next === "woken") continue;
+      pending = undefined;
       if (next.done) {
         read.ended = true;
         break;
