@@ -51,6 +51,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Polls `condition` every few ms; fails with `what` after `ms`. */
+export async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** Lets pending microtasks and I/O callbacks run (one macrotask turn). */
 export function turn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
