@@ -26,7 +26,13 @@ function openOne() {
       resolve();
     };
     const request = get(
-      { host: "127.0.0.1", port, path: "/sse", agent: false, headers: { accept: "text/event-stream" } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/sse",
+        agent: false,
+        headers: { accept: "text/event-stream" },
+      },
       (response) => {
         responses++;
         response.on("data", () => {});

@@ -124,7 +124,9 @@ if (variant === "node-http") {
     listening(info.port),
   );
 } else {
-  console.error(`unknown variant ${variant}; one of node-http, ${Object.keys(fetchHandlers).join(", ")}`);
+  console.error(
+    `unknown variant ${variant}; one of node-http, ${Object.keys(fetchHandlers).join(", ")}`,
+  );
   process.exit(2);
 }
 

@@ -63,7 +63,9 @@ function next(child, type, ms) {
     };
     const onExit = (code, signal) => {
       cleanup();
-      reject(new Error(`child ${child.pid} exited (${signal ?? code}) while waiting for "${type}"`));
+      reject(
+        new Error(`child ${child.pid} exited (${signal ?? code}) while waiting for "${type}"`),
+      );
     };
     const timer = setTimeout(() => {
       cleanup();
@@ -186,7 +188,9 @@ function cleanup(r) {
   }
   const growth = atHigh.heapUsed - base.heapUsed;
   const left = after.heapUsed - base.heapUsed;
-  notes.push(`heap ${left >= 0 ? "+" : ""}${kib(left)} KiB vs baseline (${((left / growth) * 100).toFixed(1)}% of the peak growth)`);
+  notes.push(
+    `heap ${left >= 0 ? "+" : ""}${kib(left)} KiB vs baseline (${((left / growth) * 100).toFixed(1)}% of the peak growth)`,
+  );
   return notes.join(", ");
 }
 
@@ -214,7 +218,8 @@ export function memoryTables(results, low, high) {
     );
   }
   const after = ["| server variant | after every client left |", "| --- | --- |"];
-  for (const r of results) if (r.error === undefined) after.push(`| ${r.variant.name} | ${cleanup(r)} |`);
+  for (const r of results)
+    if (r.error === undefined) after.push(`| ${r.variant.name} | ${cleanup(r)} |`);
   return `${lines.join("\n")}\n\n${after.join("\n")}`;
 }
 
@@ -224,7 +229,12 @@ export function memoryTables(results, low, high) {
  * @param options.low - Connections at the first measurement.
  * @param options.high - Connections at the second; the slope is over `high - low`.
  */
-export async function runMemory({ low = 1000, high = 5000, variants = VARIANTS, log = console.log } = {}) {
+export async function runMemory({
+  low = 1000,
+  high = 5000,
+  variants = VARIANTS,
+  log = console.log,
+} = {}) {
   const { soft, hard } = fileLimits();
   // Each side holds one descriptor per connection, plus some for Node itself.
   let top = high;

@@ -8,6 +8,7 @@
  *   --scale=0.1        shrink every throughput workload (quick check; not for figures)
  *   --rounds=5         timed rounds per throughput workload (median reported)
  *   --connections=1000,5000   the two memory-bench connection counts
+ *   --variants=a,b     memory-bench server variants by key (see VARIANTS in memory.mjs)
  *
  * Needs `npm run build` first (it imports ../dist).
  *
@@ -39,9 +40,13 @@ if (!flag("no-throughput")) {
 
 if (!flag("no-memory")) {
   if (isNode) {
-    const { runMemory } = await import("./memory.mjs");
+    const { runMemory, VARIANTS } = await import("./memory.mjs");
     const counts = value("connections")?.split(",").map(Number);
-    await runMemory(counts ? { low: counts[0], high: counts[1] } : {});
+    const keys = value("variants")?.split(",");
+    await runMemory({
+      ...(counts ? { low: counts[0], high: counts[1] } : {}),
+      ...(keys ? { variants: VARIANTS.filter((v) => keys.includes(v.key)) } : {}),
+    });
   } else {
     console.log(`(memory bench skipped: it runs on Node only, not ${runtime()})\n`);
   }
