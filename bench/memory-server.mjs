@@ -32,6 +32,7 @@ function aborted(signal) {
 }
 
 /** An idle web-sse source: waits for the end of the stream, then returns. */
+// biome-ignore lint/correctness/useYield: idle on purpose, it yields nothing until the client leaves.
 async function* idleSource({ signal }) {
   try {
     await aborted(signal);
@@ -110,7 +111,7 @@ function listening(port) {
 let server;
 if (variant === "node-http") {
   // Baseline without any Fetch layer: node:http, head flushed, wait for close.
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     counts.opened++;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.flushHeaders();

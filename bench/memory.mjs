@@ -136,6 +136,10 @@ async function measureVariant(variant, low, high, files) {
     const atHigh = await measure();
     const closing = await closeAll(client, server);
     const after = await measure();
+    // A second full cycle: anything a connection leaves behind would grow the heap again.
+    await openUpTo(client, server, high);
+    const closingAgain = await closeAll(client, server);
+    const again = await measure();
     const extra = high - low;
     return {
       variant,
@@ -145,7 +149,8 @@ async function measureVariant(variant, low, high, files) {
       atLow,
       atHigh,
       after,
-      closedInTime: closing.reached,
+      again,
+      closedInTime: closing.reached && closingAgain.reached,
     };
   } catch (error) {
     return { variant, error: error instanceof Error ? error.message : String(error) };
@@ -169,29 +174,31 @@ function resourceCount(m, name) {
   return m.resources[name] ?? 0;
 }
 
-/** Whether the server went back to its pre-connection state, as a short text. */
-function cleanup(r) {
-  const { base, after, atHigh, variant } = r;
-  const notes = [];
-  const liveAfter = after.opened - after.ended;
-  notes.push(r.closedInTime && liveAfter === 0 ? "0 live" : `**${liveAfter} live**`);
-  if (variant.webSse) {
-    notes.push(
-      after.onClose === after.opened
-        ? `onClose ${after.onClose}/${after.opened}`
-        : `**onClose ${after.onClose}/${after.opened}**`,
-    );
-  }
+const signed = (n, text) => `${n >= 0 ? "+" : ""}${text}`;
+
+/** Whether the server went back to its pre-connection state: one table row of cells. */
+function cleanupCells(r) {
+  const { base, after, again, atHigh, variant } = r;
+  const bold = (ok, text) => (ok ? text : `**${text}**`);
+  const liveAfter = again.opened - again.ended;
+  const cells = [bold(r.closedInTime && liveAfter === 0, String(liveAfter))];
+  cells.push(
+    variant.webSse
+      ? bold(again.onClose === again.opened, `${again.onClose} / ${again.opened}`)
+      : "–",
+  );
   for (const name of ["Timeout", "TCPSocketWrap"]) {
-    const delta = resourceCount(after, name) - resourceCount(base, name);
-    notes.push(delta === 0 ? `${name} +0` : `**${name} ${delta > 0 ? "+" : ""}${delta}**`);
+    const delta = resourceCount(again, name) - resourceCount(base, name);
+    cells.push(bold(delta === 0, signed(delta, String(delta))));
   }
   const growth = atHigh.heapUsed - base.heapUsed;
   const left = after.heapUsed - base.heapUsed;
-  notes.push(
-    `heap ${left >= 0 ? "+" : ""}${kib(left)} KiB vs baseline (${((left / growth) * 100).toFixed(1)}% of the peak growth)`,
+  cells.push(
+    `${signed(left, kib(left))} KiB (${((left / growth) * 100).toFixed(1)}% of peak growth)`,
   );
-  return notes.join(", ");
+  const second = again.heapUsed - after.heapUsed;
+  cells.push(`${signed(second, kib(second))} KiB`);
+  return cells;
 }
 
 /** Renders the results as markdown tables. */
@@ -217,9 +224,13 @@ export function memoryTables(results, low, high) {
       )} | ${mib(r.atLow.heapUsed)} / ${mib(r.atHigh.heapUsed)} |`,
     );
   }
-  const after = ["| server variant | after every client left |", "| --- | --- |"];
-  for (const r of results)
-    if (r.error === undefined) after.push(`| ${r.variant.name} | ${cleanup(r)} |`);
+  const after = [
+    "| server variant | live streams | onClose calls / requests | timers vs baseline | sockets vs baseline | heap after 1st cycle vs baseline | heap after 2nd cycle vs 1st |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of results) {
+    if (r.error === undefined) after.push(`| ${r.variant.name} | ${cleanupCells(r).join(" | ")} |`);
+  }
   return `${lines.join("\n")}\n\n${after.join("\n")}`;
 }
 
