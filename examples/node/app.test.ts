@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
+import { until } from "../../test/clients/node-server.ts";
 import { readEvents } from "../../test/clients/read-events.ts";
 import { createDemoApp, SAFE_ERROR_MESSAGE } from "./app.mjs";
 
@@ -144,6 +145,19 @@ describe("examples/node app.mjs", () => {
     });
     expect(await text).not.toMatch(/hunter2|demo failure/);
     expect(String(errors[0])).toMatch(/hunter2/);
+  });
+
+  test("a client that leaves mid-wait stops its stream at once, not at the next tick", async () => {
+    const slow = createDemoApp({ tick: 60_000, log: () => {} });
+    const response = await slow.request("/events?client=c");
+    await readEvents(response, (read) => read.events.length >= 2); // then cancels the body
+
+    // The stream's finally unregisters the client; with a sleep not tied to ctx.signal it would wait 60 s.
+    await until(
+      async () => (await slow.request("/control/end?client=c", { method: "POST" })).status === 409,
+      2000,
+      "the stream to unregister",
+    );
   });
 
   test("a command for a client without a stream is 409, an unknown command 404, and a JSON-only Accept 406", async () => {

@@ -123,7 +123,7 @@ describe.skipIf(skipBrowserTests)("Chromium's EventSource against web-sse on Nod
     const app = new Hono<Env>();
     app.get(
       "/events",
-      sse(
+      sse<Env>(
         async function* (c, { signal, lastEventId }) {
           seen.push({ lastEventId, raw: rawHeaderBytes(c.env, "last-event-id") });
           if (seen.length === 1) {
