@@ -6,7 +6,7 @@
  *   --no-throughput    run only the memory bench
  *   --only=a,b         throughput contenders by key: web-sse,hand,encoder,hono,h3,better-sse
  *   --scale=0.1        shrink every throughput workload (quick check; not for figures)
- *   --rounds=5         timed rounds per throughput workload (median reported)
+ *   --rounds=5         timed rounds per throughput workload (default: what fits ~20 s, 3 to 15)
  *   --connections=1000,5000   the two memory-bench connection counts
  *   --variants=a,b     memory-bench server variants by key (see VARIANTS in memory.mjs)
  *
@@ -33,7 +33,7 @@ const started = performance.now();
 if (!flag("no-throughput")) {
   await runThroughput({
     scale: Number(value("scale") ?? 1),
-    rounds: Number(value("rounds") ?? 5),
+    rounds: value("rounds") === undefined ? undefined : Number(value("rounds")),
     only: value("only")?.split(","),
   });
 }

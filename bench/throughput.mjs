@@ -5,8 +5,9 @@
  *
  * Per workload: each contender's output is first parsed and checked (a wrong
  * one is FAIL and is not timed), then one warm-up run each, then rounds in
- * which every contender runs once (order rotated per round); the table shows
- * the median of the rounds.
+ * which every contender runs once (order rotated per round), as many as fit a
+ * time budget (3 to 15); the table shows the median of the rounds and half the
+ * range of the samples as a rough noise figure. No forced GC between runs.
  *
  * @module
  */
@@ -21,18 +22,22 @@ export function runtime() {
   return `Node ${globalThis.process.version}`;
 }
 
-/** Collects garbage between runs where the runtime lets us (Bun always; Node/Deno with --expose-gc). */
-function collect() {
-  if (globalThis.Bun) globalThis.Bun.gc(true);
-  else if (typeof globalThis.gc === "function") globalThis.gc();
-}
-
 async function timeOnce(contender, events) {
-  collect();
   const start = performance.now();
   const response = await contender.respond(events);
   const bytes = await drain(response);
   return { ms: performance.now() - start, bytes };
+}
+
+/** The machine's load average and core count, where the runtime tells (node:os works on all three). */
+export async function machineLoad() {
+  try {
+    const os = await import("node:os");
+    const load = os.loadavg().map((n) => n.toFixed(2));
+    return `load average ${load.join(" ")} on ${os.cpus().length} cores`;
+  } catch {
+    return "load average unknown";
+  }
 }
 
 function median(values) {
@@ -63,9 +68,11 @@ async function runWorkload(workload, list, { rounds, budgetMs, log }) {
     if (problem !== undefined) log(`  ${contender.name}: FAIL (${problem})`);
   }
   const passing = list.filter((c) => rows.get(c.key).problem === undefined);
-  for (const contender of passing) await timeOnce(contender, events); // warm-up
-  const started = performance.now();
-  for (let round = 0; round < rounds; round++) {
+  let roundMs = 0;
+  for (const contender of passing) roundMs += (await timeOnce(contender, events)).ms; // warm-up
+  // As many rounds as fit the budget (a quick workload gets more, to tame noise).
+  const planned = rounds ?? Math.min(15, Math.max(3, Math.floor(budgetMs / Math.max(roundMs, 1))));
+  for (let round = 0; round < planned; round++) {
     for (let i = 0; i < passing.length; i++) {
       const contender = passing[(i + round) % passing.length];
       const { ms, bytes } = await timeOnce(contender, events);
@@ -73,8 +80,6 @@ async function runWorkload(workload, list, { rounds, budgetMs, log }) {
       row.samples.push(ms);
       row.bytes = bytes;
     }
-    // Keep the whole bench near its time budget: at least 3 rounds, then stop when over.
-    if (round >= 2 && performance.now() - started > budgetMs) break;
   }
   for (const row of rows.values()) {
     if (row.samples.length === 0) continue;
@@ -82,6 +87,8 @@ async function runWorkload(workload, list, { rounds, budgetMs, log }) {
     row.ms = ms;
     row.eventsPerSec = events.length / (ms / 1000);
     row.mbPerSec = row.bytes / 1e6 / (ms / 1000);
+    // Half the range of the samples, relative to the median: a rough noise figure.
+    row.spread = (Math.max(...row.samples) - Math.min(...row.samples)) / (2 * ms);
   }
   return [...rows.values()];
 }
@@ -91,17 +98,17 @@ export function table(rows) {
   const hand = rows.find((r) => r.key === "hand")?.eventsPerSec;
   const hono = rows.find((r) => r.key === "hono")?.eventsPerSec;
   const lines = [
-    "| contender | events/s (median) | MB/s | vs hand-written | vs Hono | runs |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    "| contender | events/s (median) | ± | MB/s | vs hand-written | vs Hono | runs |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const row of rows) {
     if (row.eventsPerSec === undefined) {
-      lines.push(`| ${row.name} | FAIL | – | – | – | 0 |`);
+      lines.push(`| ${row.name} | FAIL | – | – | – | – | 0 |`);
       continue;
     }
     const name = row.key === "web-sse" ? `**${row.name}**` : row.name;
     lines.push(
-      `| ${name} | ${fmtInt(row.eventsPerSec)} | ${row.mbPerSec.toFixed(1)} | ${fmtRatio(
+      `| ${name} | ${fmtInt(row.eventsPerSec)} | ${(row.spread * 100).toFixed(0)}% | ${row.mbPerSec.toFixed(1)} | ${fmtRatio(
         hand && row.eventsPerSec / hand,
       )} | ${fmtRatio(hono && row.eventsPerSec / hono)} | ${row.samples.length} |`,
     );
@@ -136,18 +143,21 @@ function targets(results) {
  * Runs every workload and prints the tables.
  *
  * @param options.scale - Multiplies every workload's event count (1 = the full bench).
- * @param options.rounds - Timed rounds per workload (median reported).
+ * @param options.rounds - Timed rounds per workload (median reported); default: as many
+ *   as fit `budgetMs` per workload, between 3 and 15.
+ * @param options.budgetMs - Time for the timed rounds of one workload.
  * @param options.only - Contender keys to run (default all).
  */
 export async function runThroughput({
   scale = 1,
-  rounds = 5,
-  budgetMs = 25_000,
+  rounds,
+  budgetMs = 20_000,
   only,
   log = console.log,
 } = {}) {
   const list = contenders().filter((c) => only === undefined || only.includes(c.key));
   log(`## Throughput on ${runtime()}\n`);
+  log(`Started with ${await machineLoad()}.\n`);
   const results = [];
   for (const workload of workloads(scale)) {
     log(`### ${workload.label}\n`);
@@ -155,6 +165,7 @@ export async function runThroughput({
     results.push({ workload, rows });
     log(`${table(rows)}\n`);
   }
+  log(`Finished with ${await machineLoad()}.\n`);
   const checks = targets(results);
   if (checks) log(`Targets (${runtime()}):\n${checks}\n`);
   return results;
