@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { lastEventId } from "../src/index.ts";
+import { decodeLatin1AsUtf8 } from "../src/last-event-id.ts";
 
 /** What Node, Deno, Bun and workerd hand over for UTF-8 header bytes: one code unit per byte. */
 function asLatin1(text: string): string {
@@ -58,5 +59,10 @@ describe("lastEventId", () => {
   test("the header name is case-insensitive", () => {
     const request = new Request("http://localhost/", { headers: { "last-event-id": "7" } });
     expect(lastEventId(request)).toBe("7");
+  });
+
+  test("a value a runtime already decoded (code units above 0xFF) is returned as given", () => {
+    expect(decodeLatin1AsUtf8("日本 é")).toBe("日本 é");
+    expect(decodeLatin1AsUtf8(asLatin1("日本"))).toBe("日本");
   });
 });
