@@ -34,16 +34,22 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
 }
 
 /**
- * Spawns `command args` in the repository root and waits for a `port <n>` line.
+ * Spawns `command args` in the repository root and waits for a `port <n>` line
+ * on stdout (or whatever `portPattern` matches, its first group being the port).
  *
  * @throws if the process exits or prints no port within `timeoutMs` (it is stopped first).
  */
 export async function startServer(
   command: string,
   args: readonly string[],
-  options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv; portPattern?: RegExp } = {},
 ): Promise<ServerProcess> {
-  const { timeoutMs = 30_000, cwd = ROOT, env = process.env } = options;
+  const {
+    timeoutMs = 30_000,
+    cwd = ROOT,
+    env = process.env,
+    portPattern = /^port (\d+)$/m,
+  } = options;
   const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.setEncoding("utf8");
@@ -64,7 +70,7 @@ export async function startServer(
       );
       child.stdout?.on("data", (text: string) => {
         output += text;
-        const match = /^port (\d+)$/m.exec(output);
+        const match = portPattern.exec(output);
         if (match) {
           clearTimeout(timer);
           resolve(Number(match[1]));

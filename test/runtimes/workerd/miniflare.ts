@@ -38,12 +38,16 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
-/** Starts `script` on workerd with the given compatibility settings. */
+/** Starts `script` on workerd with the given compatibility settings; `onLog` gets its console lines. */
 export async function startWorker(
   script: string,
-  compatibility: { date?: string; flags?: string[] } = {},
+  compatibility: { date?: string | undefined; flags?: string[] | undefined } = {},
+  onLog?: (message: string) => void,
 ): Promise<RunningWorker> {
   const mf = new Miniflare({
+    ...(onLog === undefined
+      ? {}
+      : { handleStructuredLogs: ({ message }: { message: string }) => onLog(message) }),
     modules: true,
     script,
     compatibilityDate: compatibility.date ?? COMPATIBILITY_DATE,

@@ -1,0 +1,73 @@
+/**
+ * web-sse on Bun: a plain fetch route and a Hono route, served by `Bun.serve`
+ * with its default settings (web-sse's 5 s keepalive outlasts Bun's 10 s idle
+ * timeout on a quiet stream).
+ *
+ * Run from the repository root: `npm run build && bun examples/bun/server.ts`
+ * then `curl -N http://127.0.0.1:3000/clock`.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { type SSEContext, sseResponse } from "web-sse";
+import { sse } from "web-sse/hono";
+
+/**
+ * Waits `ms`, but resolves at once when `signal` aborts: a source parked here
+ * wakes up as soon as the client leaves, and its `finally` runs.
+ */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Ticks every `interval` ms, counting on from the Last-Event-ID of a reconnecting client. */
+async function* clock({ signal, lastEventId }: SSEContext, interval: number, label: string) {
+  let n = Number(lastEventId) || 0;
+  try {
+    while (!signal.aborted) {
+      yield { event: "tick", id: ++n, data: { n, at: new Date().toISOString() } };
+      await sleep(interval, signal);
+    }
+  } finally {
+    console.log(`${label}: stopped after tick ${n}`);
+  }
+}
+
+const intervalOf = (value: string | null | undefined) => Number(value) || 1000;
+
+// The Hono route: sse() negotiates Accept (406 otherwise) and follows the client's disconnect.
+const app = new Hono();
+app.get(
+  "/hono/clock",
+  sse((c, ctx) => clock(ctx, intervalOf(c.req.query("interval")), "hono clock"), {
+    onClose: (reason) => console.log(`hono clock: closed (${reason})`),
+  }),
+);
+app.get("/", (c) => c.text("Try /clock or /hono/clock (add ?interval=250 to tick faster)\n"));
+
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: Number(process.env.PORT ?? 3000),
+  fetch(request) {
+    const url = new URL(request.url);
+    // The plain route: any fetch handler can return sseResponse().
+    if (url.pathname === "/clock") {
+      const interval = intervalOf(url.searchParams.get("interval"));
+      return sseResponse((ctx) => clock(ctx, interval, "clock"), {
+        request,
+        onClose: (reason) => console.log(`clock: closed (${reason})`),
+      });
+    }
+    return app.fetch(request);
+  },
+});
+
+console.log(`Listening on ${server.url}`);
