@@ -5,6 +5,7 @@
  *   --no-memory        skip the memory-per-connection bench (Node only anyway)
  *   --no-throughput    run only the memory bench
  *   --only=a,b         throughput contenders by key: web-sse,hand,encoder,hono,h3,better-sse
+ *   --workloads=a,b    throughput workloads by name: small,ten-line,16KiB
  *   --scale=0.1        shrink every throughput workload (quick check; not for figures)
  *   --rounds=5         timed rounds per throughput workload (default: what fits ~20 s, 3 to 15)
  *   --connections=1000,5000   the two memory-bench connection counts
@@ -35,6 +36,7 @@ if (!flag("no-throughput")) {
     scale: Number(value("scale") ?? 1),
     rounds: value("rounds") === undefined ? undefined : Number(value("rounds")),
     only: value("only")?.split(","),
+    workloads: value("workloads")?.split(","),
   });
 }
 

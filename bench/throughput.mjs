@@ -147,12 +147,14 @@ function targets(results) {
  *   as fit `budgetMs` per workload, between 3 and 15.
  * @param options.budgetMs - Time for the timed rounds of one workload.
  * @param options.only - Contender keys to run (default all).
+ * @param options.workloads - Workload names to run: small, ten-line, 16KiB (default all).
  */
 export async function runThroughput({
   scale = 1,
   rounds,
   budgetMs = 20_000,
   only,
+  workloads: onlyWorkloads,
   log = console.log,
 } = {}) {
   const list = contenders().filter((c) => only === undefined || only.includes(c.key));
@@ -160,6 +162,7 @@ export async function runThroughput({
   log(`Started with ${await machineLoad()}.\n`);
   const results = [];
   for (const workload of workloads(scale)) {
+    if (onlyWorkloads !== undefined && !onlyWorkloads.includes(workload.name)) continue;
     log(`### ${workload.label}\n`);
     const rows = await runWorkload(workload, list, { rounds, budgetMs, log });
     results.push({ workload, rows });
