@@ -45,7 +45,8 @@ export function describeExample(
   start: () => Promise<RunningExample>,
   leaveWithinMs = 2000,
 ): void {
-  describe(title, () => {
+  // Concurrent: each test matches only the log lines its own request writes.
+  describe(title, { concurrent: true }, () => {
     let example: RunningExample | undefined;
     let transport: Transport | undefined;
     const running = (): { example: RunningExample; transport: Transport } => {
