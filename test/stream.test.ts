@@ -549,6 +549,23 @@ describe("sseStream ending details", () => {
     expect(probe.closes).toEqual(["cancel"]);
   });
 
+  test("cancelling a body that was never read calls onClose('cancel') and never opens the source", async () => {
+    const closes: SSECloseReason[] = [];
+    let opened = false;
+    const clock = new CountingClock();
+    const body = sseStream(
+      () => {
+        opened = true;
+        return ["x"];
+      },
+      withClock({ onClose: (r) => closes.push(r) }, clock),
+    );
+    await within(body.cancel(), 1000, "body.cancel()");
+    expect(closes).toEqual(["cancel"]);
+    expect(opened).toBe(false);
+    expect(clock.live).toBe(0);
+  });
+
   test("a signal already aborted ends the stream before the source starts", async () => {
     const probe = newProbe();
     let called = false;
@@ -971,6 +988,18 @@ describe("sseStream with a message that cannot be encoded", () => {
       await waitFor(() => probe.finallyRan, 1000, "the generator's finally");
     },
   );
+
+  test("without onError, nothing of the bad message or its error reaches the client", async () => {
+    const closes: SSECloseReason[] = [];
+    const text = await readText(
+      sseStream(["one", { event: "BAD\nEVENT", id: "BAD-ID", data: "BAD-PAYLOAD" }, "two"], {
+        keepAlive: false,
+        onClose: (r) => closes.push(r),
+      }),
+    );
+    expect(text).toBe("data: one\n\n");
+    expect(closes).toEqual(["error"]);
+  });
 
   test("a bad message in an array: the ready events before it are sent, none after it", async () => {
     const text = await readText(
