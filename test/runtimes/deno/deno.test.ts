@@ -8,11 +8,12 @@ import { ROOT, type ServerProcess, startServer } from "../shared/spawn.ts";
 import { describeMatrix } from "../shared/suite.ts";
 
 const DENO = `${ROOT}node_modules/.bin/deno`;
-const version = execFileSync(DENO, ["--version"], { encoding: "utf8" }).split("\n")[0];
+// "deno 2.9.6 (stable, release, ...)" -> "2.9.6"
+const version = execFileSync(DENO, ["--version"], { encoding: "utf8" }).split(" ")[1];
 
 let server: ServerProcess | undefined;
 
-describeMatrix(`${version}, Deno.serve`, {
+describeMatrix(`Deno ${version}, Deno.serve`, {
   async start() {
     server = await startServer(DENO, [
       "run",

@@ -197,7 +197,8 @@ export function describeMatrix(title: string, options: MatrixOptions): void {
           expect(await journal(t, key)).toEqual(["start"]);
         });
       } else {
-        const parkedWithin = leave.kind === "immediate" ? PROMPTLY : KEEPALIVE + PROMPTLY;
+        // Observed on workerd: 5.0 s after the last write, when the keepalive goes out.
+        const parkedWithin = leave.kind === "immediate" ? PROMPTLY : KEEPALIVE + 2 * PROMPTLY;
         const leaveTest = (scenario: string, within: number, what: string): void => {
           test(`${via}: a client that leaves ${what} ends the source within ${within} ms, reported once as cancel or abort`, async ({
             expect,
