@@ -82,6 +82,7 @@ export function createDemoApp(options = {}) {
 
         let command;
         const wake = new AbortController();
+        /** @param {string} name */
         const listen = (name) => {
           command = name;
           wake.abort();

@@ -20,7 +20,8 @@ const server = serve({ fetch: app.fetch, port }, (info) => {
 // Open event streams never end by themselves: close them too, or close() waits forever.
 function stop() {
   server.close();
-  server.closeAllConnections?.();
+  // An HTTP/1.1 server (the default here) has closeAllConnections; an HTTP/2 one does not.
+  if ("closeAllConnections" in server) server.closeAllConnections();
 }
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
