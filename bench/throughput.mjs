@@ -52,7 +52,8 @@ const fmtRatio = (r) => (r === undefined ? "–" : `${r.toFixed(2)}x`);
 /**
  * Runs one workload for every contender.
  *
- * @returns rows `{ key, name, status, eventsPerSec?, mbPerSec?, runs? }`.
+ * @returns rows `{ key, name, problem?, samples, eventsPerSec?, mbPerSec?, spread? }`;
+ *   `problem` is why the output failed the check (then nothing was timed).
  */
 async function runWorkload(workload, list, { rounds, budgetMs, log }) {
   const { events } = workload;
