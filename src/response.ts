@@ -76,6 +76,8 @@ export function sseHeaders(init?: HeadersInit): Headers {
 export function sseResponse(source: SSESource, options?: SSEOptions): Response {
   const resolved = resolveOptions(options);
   checkSource(source);
-  const headers = sseHeaders(options?.headers);
+  // A plain record when the user adds nothing: @hono/node-server keeps it as is
+  // instead of a Headers object per connection (0.4-0.7 KiB of heap each).
+  const headers = options?.headers === undefined ? SSE_HEADERS : sseHeaders(options.headers);
   return new Response(streamFrom(source, resolved), { status: resolved.status, headers });
 }

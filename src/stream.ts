@@ -26,6 +26,14 @@ import {
 export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promise<SSEIterable>);
 
 const encoder = new TextEncoder();
+
+/**
+ * The watchdog's hops are reactions to this promise rather than
+ * queueMicrotask calls: both are one microtask, but Node 20's queueMicrotask
+ * allocates an AsyncResource and a bound function per call (18% of the
+ * throughput on small events).
+ */
+const RESOLVED: Promise<void> = Promise.resolve();
 const COMMENT = encoder.encode(encodeComment());
 
 /**
@@ -159,7 +167,16 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
           this.#write(chunk.bytes);
           return;
         }
-        this.#batch += encodeEvent(chunk as never, encodeOptions);
+        const text = encodeEvent(chunk as never, encodeOptions);
+        if (this.#batch !== "" && this.#batch.length + text.length > MAX_BATCH) {
+          // Send what is batched first, so no chunk grows past MAX_BATCH by
+          // joining large events (two 16 KiB events in one 32 KiB string made
+          // Bun 1.4 4x slower than one event per chunk).
+          this.#flushBatch();
+          this.#batch = text;
+          return;
+        }
+        this.#batch += text;
         if (this.#batch.length >= MAX_BATCH) {
           this.#flushBatch();
           return;
@@ -181,7 +198,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
     this.#watching = true;
     this.#seenAnswers = this.#answers;
     this.#idleHops = 0;
-    queueMicrotask(this.#hop);
+    RESOLVED.then(this.#hop);
   }
 
   /**
@@ -208,7 +225,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
       this.#flushed = true;
       return;
     }
-    queueMicrotask(this.#hop);
+    RESOLVED.then(this.#hop);
   };
 
   #flushBatch(): void {
@@ -252,7 +269,15 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
   }
 
   #write(bytes: Uint8Array): void {
-    this.#controller.enqueue(bytes);
+    try {
+      this.#controller.enqueue(bytes);
+    } catch {
+      // The body was closed or errored under us (a runtime that tore it down
+      // without cancel()): the client is gone, end like a cancel. This also
+      // keeps the watchdog's microtask from ever rejecting.
+      this.#finish("cancel");
+      return;
+    }
     this.#wrote = true;
     const now = (this.#options.clock ?? systemClock).now();
     this.#lastWriteAt = now;
