@@ -22,6 +22,10 @@ export const VARIANTS = [
   { key: "web-sse-hono", name: "web-sse/hono sse() (defaults)", webSse: true },
   { key: "hono-streamSSE", name: "Hono streamSSE" },
   { key: "hand-written", name: "hand-written new Response(ReadableStream)" },
+  {
+    key: "hand-written-generator",
+    name: "hand-written, same generator + its own abort signal (like for like)",
+  },
   { key: "node-http", name: "raw node:http (no Fetch layer, reference)" },
 ];
 
@@ -271,8 +275,12 @@ export async function runMemory({
     if (!r.variant.webSse || r.error || !hand || !hono) continue;
     const vsHand = r.heapPerConn / hand.heapPerConn;
     const vsHono = r.heapPerConn / hono.heapPerConn;
+    const same = results.find((x) => x.variant.key === "hand-written-generator" && !x.error);
+    const vsSame = same
+      ? `, ${(r.heapPerConn / same.heapPerConn).toFixed(2)}x like-for-like hand-written`
+      : "";
     checks.push(
-      `- ${r.variant.name}: ${vsHand.toFixed(2)}x hand-written (target <= 1.1x) ${vsHand <= 1.1 ? "met" : "MISSED"}, ${vsHono.toFixed(2)}x Hono (target <= 0.5x) ${vsHono <= 0.5 ? "met" : "MISSED"}`,
+      `- ${r.variant.name}: ${vsHand.toFixed(2)}x hand-written (target <= 1.1x) ${vsHand <= 1.1 ? "met" : "MISSED"}, ${vsHono.toFixed(2)}x Hono (target <= 0.5x) ${vsHono <= 0.5 ? "met" : "MISSED"}${vsSame}`,
     );
   }
   if (checks.length) log(`Targets (heap per connection):\n${checks.join("\n")}\n`);
