@@ -91,6 +91,16 @@ const scenarios: Record<string, Scenario> = {
     for (let n = 1; n <= 3; n++) yield { id: n, data: `event ${n}` };
   }),
   /**
+   * Two counted events from the Last-Event-ID (a plain number), a short retry,
+   * then the end: an EventSource reconnects and the count carries on.
+   */
+  relay: tracked(async function* ({ lastEventId }, note) {
+    note(`last-event-id:${lastEventId ?? ""}`);
+    const from = lastEventId === undefined ? 0 : Number.parseInt(lastEventId, 10);
+    yield { retry: 100, event: "count", id: from + 1, data: String(from + 1) };
+    yield { event: "count", id: from + 2, data: String(from + 2) };
+  }),
+  /**
    * Counts on from the Last-Event-ID ("<n>…é"): events n+1, n+2, n+3, each with
    * the id seen as data, then parks until the stream ends.
    */

@@ -29,6 +29,8 @@ export interface StreamClient {
 /** How tests reach a server: open an event stream, or read JSON. */
 export interface Transport {
   readonly label: string;
+  /** The server's origin, for clients that take a URL (HTTP/1.1 transports only). */
+  readonly origin?: string | undefined;
   open(path: string, headers?: Record<string, string>): Promise<StreamClient>;
   json(path: string): Promise<unknown>;
   /** Closes what the transport holds open (an HTTP/2 session). */
@@ -152,6 +154,7 @@ export function http1(origin: string): Transport {
     });
   return {
     label: "HTTP/1.1",
+    origin: base.origin,
     async open(path, headers = {}) {
       const { res, req, headMs } = await get(path, { accept: "text/event-stream", ...headers });
       req.setTimeout(0);

@@ -9,6 +9,8 @@
  *
  * @module
  */
+import { EventSource } from "eventsource";
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { afterAll, beforeAll, describe, type ExpectStatic, test } from "vitest";
 import { ID_SUFFIX } from "./app.ts";
 import { type StreamClient, type Transport, utf8HeaderValue } from "./client.ts";
@@ -134,6 +136,72 @@ export function describeMatrix(title: string, options: MatrixOptions): void {
     for (const route of ["plain", "hono"] as const) {
       const via = route === "plain" ? "sseResponse" : "Hono sse()";
       const path = (scenario: string, key: string): string => `/${route}/${scenario}?key=${key}`;
+
+      // Real clients, on the transports that take a URL (not the h2c one).
+      if (!options.http2) {
+        test(`${via}: the eventsource package gets typed events with ids, and after the end reconnects with Last-Event-ID`, async ({
+          expect,
+        }) => {
+          const t = server();
+          if (t.origin === undefined) throw new Error("an HTTP/1.1 transport has an origin");
+          const key = uniqueKey(route);
+          const source = new EventSource(`${t.origin}${path("relay", key)}`);
+          try {
+            const received: { data: string; id: string }[] = [];
+            await new Promise<void>((resolve, reject) => {
+              const timer = setTimeout(
+                () => reject(new Error(`got ${JSON.stringify(received)}`)),
+                10_000,
+              );
+              source.addEventListener("count", (event) => {
+                received.push({ data: event.data, id: event.lastEventId });
+                if (received.length === 4) {
+                  clearTimeout(timer);
+                  resolve();
+                }
+              });
+            });
+            expect(received).toEqual([
+              { data: "1", id: "1" },
+              { data: "2", id: "2" },
+              { data: "3", id: "3" },
+              { data: "4", id: "4" },
+            ]);
+          } finally {
+            source.close();
+          }
+          const entries = await journal(t, key);
+          expect(entries.filter((e) => e.startsWith("last-event-id:")).slice(0, 2)).toEqual([
+            "last-event-id:",
+            "last-event-id:2",
+          ]);
+        });
+
+        test(`${via}: fetch() reads the body through eventsource-parser to its end`, async ({
+          expect,
+        }) => {
+          const t = server();
+          if (t.origin === undefined) throw new Error("an HTTP/1.1 transport has an origin");
+          const key = uniqueKey(route);
+          const response = await fetch(`${t.origin}${path("finite", key)}`, {
+            headers: { accept: "text/event-stream" },
+            signal: AbortSignal.timeout(10_000),
+          });
+          expect(response.status).toBe(200);
+          expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+          const events: EventSourceMessage[] = [];
+          const parser = createParser({ onEvent: (event) => events.push(event) });
+          const decoder = new TextDecoder();
+          for await (const chunk of response.body ?? [])
+            parser.feed(decoder.decode(chunk, { stream: true }));
+          expect(events.map((e) => [e.id, e.data])).toEqual([
+            ["1", "event 1"],
+            ["2", "event 2"],
+            ["3", "event 3"],
+          ]);
+          await expectOneClose(expect, t, key, ["done"]);
+        });
+      }
 
       // The slow one first, so that it overlaps the others.
       test(`${via}: a stream silent for 12 s with default options stays open and delivers both events`, async ({
