@@ -59,8 +59,9 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 
 /**
  * One SSE connection. It is the ReadableStream's underlying source itself
- * (`start`/`pull`/`cancel`), so a connection costs one object, one timer and
- * the stream, with no closures per connection.
+ * (`start`/`pull`/`cancel`), so a connection costs this object, its ctx and
+ * AbortController, one timer, three bound callbacks (signal listener,
+ * watchdog hop, timer) and the stream: no promise or closure per event.
  */
 class Connection implements UnderlyingDefaultSource<Uint8Array> {
   readonly #source: unknown;
