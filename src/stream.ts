@@ -13,7 +13,7 @@ import {
   type SSECloseReason,
   type SSEOptions,
 } from "./options.ts";
-import { decide, LazyTimer, systemClock } from "./policy.ts";
+import { type Clock, decide, LazyTimer, systemClock } from "./policy.ts";
 import {
   type Cursor,
   checkSource,
@@ -68,6 +68,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
   readonly #options: ResolvedOptions;
   readonly #abort = new AbortController();
   readonly #ctx: SSEContext;
+  readonly #clock: Clock;
   readonly #timer: LazyTimer;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #cursor: Cursor | undefined;
@@ -97,14 +98,14 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
       signal: this.#abort.signal,
       lastEventId: request === undefined ? undefined : lastEventId(request),
     };
-    const clock = options.clock ?? systemClock;
-    this.#timer = new LazyTimer(clock, () => this.#tick());
+    this.#clock = options.clock ?? systemClock;
+    this.#timer = new LazyTimer(this.#clock, () => this.#tick());
   }
 
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
     this.#controller = controller;
-    const { signal, request, retry, clock } = this.#options;
-    this.#startedAt = this.#lastWriteAt = (clock ?? systemClock).now();
+    const { signal, request, retry } = this.#options;
+    this.#startedAt = this.#lastWriteAt = this.#clock.now();
     if (signal?.aborted || request?.signal?.aborted) {
       this.#finish("abort");
       return;
@@ -221,8 +222,11 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
       this.#idleHops = 0;
     } else if (++this.#idleHops >= READY_HOPS) {
       this.#watching = false;
+      // Only a chunk actually sent answers the pull; with nothing to send
+      // (a chain left over from an earlier pull) the loop just goes on waiting.
       if (this.#batch !== "") this.#flushBatch();
       else if (!this.#wrote) this.#write(COMMENT);
+      else return;
       this.#flushed = true;
       return;
     }
@@ -280,7 +284,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
       return;
     }
     this.#wrote = true;
-    const now = (this.#options.clock ?? systemClock).now();
+    const now = this.#clock.now();
     this.#lastWriteAt = now;
     // With a high-water mark of 0, a chunk that went straight to a waiting read
     // leaves desiredSize at 0; below 0 it sits in the queue until the client reads.
@@ -291,9 +295,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
   }
 
   #schedule(): void {
-    const clock = this.#options.clock ?? systemClock;
-    const decision = decide(this.#options, this.#state(), clock.now());
-    this.#timer.checkBy(decision.nextCheck);
+    this.#timer.checkBy(decide(this.#options, this.#state(), this.#clock.now()).nextCheck);
   }
 
   #state() {
@@ -306,12 +308,11 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
 
   #tick(): void {
     if (this.#closed) return;
-    const clock = this.#options.clock ?? systemClock;
     // The client may have drained the queue without asking for more yet.
     if (this.#waitingSince !== undefined && (this.#controller.desiredSize ?? 0) >= 0) {
       this.#waitingSince = undefined;
     }
-    const { action, nextCheck } = decide(this.#options, this.#state(), clock.now());
+    const { action, nextCheck } = decide(this.#options, this.#state(), this.#clock.now());
     if (action === "keepalive") this.#write(COMMENT);
     else if (action !== undefined) {
       this.#finish(action);
