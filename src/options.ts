@@ -6,8 +6,18 @@
 import { describe, isRetry, type SSEChunk } from "./encode.ts";
 import type { Clock } from "./policy.ts";
 
-/** Why a stream ended; `onClose` receives it once. */
-export type SSECloseReason = "done" | "cancel" | "abort" | "error" | "timeout" | "max-duration";
+/**
+ * Why a stream ended; `onClose` receives it once. `"slow"` is the hub's: a
+ * subscriber whose queue passed `maxQueued`.
+ */
+export type SSECloseReason =
+  | "done"
+  | "cancel"
+  | "abort"
+  | "error"
+  | "timeout"
+  | "max-duration"
+  | "slow";
 
 /** Options of {@link sseStream} and {@link sseResponse}. */
 export interface SSEOptions {
