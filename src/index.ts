@@ -6,15 +6,17 @@
  *
  * @example A counter that resumes after a reconnect
  * ```ts
- * import { sseResponse } from "web-sse";
+ * import { sleep, sseResponse } from "web-sse";
  *
  * export default {
  *   fetch: (request: Request) =>
  *     sseResponse(async function* ({ signal, lastEventId }) {
- *       let n = Number(lastEventId ?? 0);
+ *       // The client sends back whatever id it saw: count on only from a whole number.
+ *       let n = Number(lastEventId);
+ *       if (!Number.isSafeInteger(n)) n = 0;
  *       while (!signal.aborted) {
  *         yield { event: "tick", id: ++n, data: { n } };
- *         await new Promise((r) => setTimeout(r, 1000));
+ *         await sleep(1000, signal);
  *       }
  *     }, { request }),
  * };
@@ -37,5 +39,6 @@ export { lastEventId } from "./last-event-id.ts";
 export { acceptsEventStream } from "./negotiate.ts";
 export type { SSECloseReason, SSEOptions } from "./options.ts";
 export { SSE_HEADERS, sseHeaders, sseResponse } from "./response.ts";
+export { sleep } from "./sleep.ts";
 export type { SSEContext, SSEIterable, SSEYield } from "./source.ts";
 export { type SSESource, sseStream } from "./stream.ts";
