@@ -1,0 +1,352 @@
+/**
+ * `redisBackend()`: the hub's records in Redis Streams, shared by every hub on
+ * the same Redis and prefix.
+ *
+ * @module
+ */
+import type {
+  BackendOpenOptions,
+  BackendSnapshot,
+  HubBackend,
+  HubRecord,
+  TopicSnapshot,
+} from "../hub/backend.ts";
+import { adapt, type Conn, type RedisLike } from "./client.ts";
+import { bounded, RedisBackendError, TimeoutError } from "./errors.ts";
+import { decodeTopic, encodeTopic, liveKey, type RedisKeys, redisKeys, shorten } from "./keys.ts";
+import { LiveReader } from "./reader.ts";
+import { list, type StreamEntry, seqOf, streamEntry, text } from "./reply.ts";
+import { APPEND, ENSURE, READ, type Script } from "./scripts.ts";
+
+/** Options of {@link redisBackend}. */
+export interface RedisBackendOptions {
+  /**
+   * Names this hub's keys: every key is `{prefix}:...`, one hash tag, so a
+   * Redis Cluster keeps them in one slot. Hubs with the same prefix share events.
+   *
+   * @defaultValue "web-sse"
+   */
+  prefix?: string | undefined;
+  /**
+   * Entries kept (about: `MAXLEN ~`) on the live stream that carries every
+   * record to every instance. An instance whose reader falls further behind
+   * than this (Redis away longer, or a stalled process) loses the feed: its
+   * subscribers are closed and reconnect.
+   *
+   * @defaultValue 10000
+   */
+  maxLen?: number | undefined;
+  /**
+   * Topics whose state is kept. Past it, the least recently published topic
+   * is dropped (its old ids then take the gap path).
+   *
+   * @defaultValue 10000
+   */
+  maxTopics?: number | undefined;
+  /**
+   * How long (ms) a command may take before it fails with a
+   * {@link RedisBackendError}: a publish while Redis is away rejects after this.
+   *
+   * @defaultValue 5000
+   */
+  timeout?: number | undefined;
+}
+
+/** XREAD BLOCK: also how long a flushed Redis may go unnoticed by an idle reader. */
+const BLOCK = 2000;
+/** Past BLOCK, how long a read may stay silent before its connection counts as hung. */
+const WATCHDOG = 3000;
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `redisBackend: "${name}" must be a safe integer >= 1 (got ${shorten(value)})`,
+    );
+  }
+  return value;
+}
+
+function newEpoch(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let out = "";
+  for (const byte of bytes) out += (byte % 36).toString(36);
+  return out;
+}
+
+// EVALSHA names scripts by their SHA-1; a Redis that restarted forgot them, so NOSCRIPT falls back to EVAL.
+const shas = new Map<Script, Promise<string>>();
+function sha1(script: Script): Promise<string> {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = crypto.subtle
+      .digest("SHA-1", new TextEncoder().encode(script.text))
+      .then((digest) =>
+        Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""),
+      );
+    shas.set(script, sha);
+  }
+  return sha;
+}
+
+/** Redis error replies: the command was refused and did nothing. */
+const REFUSED =
+  /^(ERR|OOM|WRONGTYPE|NOSCRIPT|BUSY|READONLY|MISCONF|NOPERM|NOAUTH|CROSSSLOT|MOVED|ASK|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN)\b/;
+
+async function evalScript(
+  conn: Conn,
+  script: Script,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  const tail = [String(keys.length), ...keys, ...args];
+  try {
+    return await conn.send(["EVALSHA", await sha1(script), ...tail]);
+  } catch (error) {
+    if (!/NOSCRIPT/.test(String((error as Error)?.message))) throw error;
+    return conn.send(["EVAL", script.text, ...tail]);
+  }
+}
+
+class RedisBackend implements HubBackend {
+  readonly #main: Conn;
+  readonly #keys: RedisKeys;
+  readonly #maxLen: number;
+  readonly #maxTopics: number;
+  readonly #timeout: number;
+  #options: BackendOpenOptions | undefined;
+  #reader: LiveReader | undefined;
+  #epoch = "";
+  /** The seq of the last record handed to onRecord; 0 right after an epoch change (take any). */
+  #delivered = 0;
+  #closed = false;
+
+  constructor(client: RedisLike, options: RedisBackendOptions | undefined) {
+    this.#main = adapt(client);
+    this.#keys = redisKeys(options?.prefix ?? "web-sse");
+    this.#maxLen = positiveInteger("maxLen", options?.maxLen, 10_000);
+    this.#maxTopics = positiveInteger("maxTopics", options?.maxTopics, 10_000);
+    this.#timeout = positiveInteger("timeout", options?.timeout, 5000);
+  }
+
+  async open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {
+    this.#options = options;
+    const [epoch, head] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], "open"));
+    this.#epoch = text(epoch);
+    const position = Number(text(head));
+    this.#delivered = position;
+    const reader = new LiveReader(this.#main, {
+      block: BLOCK,
+      watchdog: WATCHDOG,
+      timeout: this.#timeout,
+      onEntries: (entries) => this.#deliver(entries),
+      onQuiet: () => this.#checkEpoch(),
+    });
+    this.#reader = reader;
+    await reader.start(liveKey(this.#keys, this.#epoch), `${position}-0`);
+    return { epoch: this.#epoch, head: position };
+  }
+
+  async append(topic: string, body: string, end: boolean): Promise<HubRecord | undefined> {
+    const options = this.#ready();
+    const name = encodeTopic(topic);
+    const reply = list(
+      await this.#run(
+        APPEND,
+        [
+          newEpoch(),
+          this.#keys.base,
+          name,
+          body,
+          end ? "1" : "0",
+          String(options.history),
+          String(options.historyTtl),
+          String(this.#maxLen),
+          String(this.#maxTopics),
+        ],
+        `append to topic ${shorten(topic)}`,
+      ),
+    );
+    const epoch = text(reply[0]);
+    this.#adopt(epoch);
+    if (reply.length < 4) return undefined;
+    return {
+      epoch,
+      seq: Number(text(reply[1])),
+      prev: Number(text(reply[2])),
+      topic,
+      body,
+      end,
+      time: Number(text(reply[3])),
+    };
+  }
+
+  async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
+    this.#ready();
+    const args = [newEpoch(), this.#keys.base, `${after + 1}-0`];
+    for (const topic of topics) args.push(encodeTopic(topic));
+    const reply = list(await this.#run(READ, args, `read ${topics.length} topic(s)`));
+    const epoch = text(reply[0]);
+    this.#adopt(epoch);
+    const snapshots: TopicSnapshot[] = [];
+    for (let i = 0; i < topics.length; i++) {
+      const topic = topics[i] as string;
+      const records = list(reply[3 + i * 3 + 2]).map((raw) =>
+        toRecord(epoch, topic, streamEntry(raw)),
+      );
+      snapshots.push({
+        records,
+        last: Number(text(reply[3 + i * 3])),
+        ended: Number(text(reply[3 + i * 3 + 1])),
+      });
+    }
+    return {
+      epoch,
+      head: Number(text(reply[1])),
+      floor: Number(text(reply[2])),
+      topics: snapshots,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options = undefined;
+    await this.#reader?.close();
+  }
+
+  #ready(): BackendOpenOptions {
+    if (this.#options === undefined) {
+      throw new Error(`redisBackend: ${this.#closed ? "closed" : "not open"}`);
+    }
+    return this.#options;
+  }
+
+  /** Runs a script within the timeout; every failure becomes a RedisBackendError. */
+  async #run(script: Script, args: string[], what: string): Promise<unknown> {
+    try {
+      return await bounded(
+        evalScript(this.#main, script, [this.#keys.epoch], args),
+        this.#timeout,
+        what,
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof TimeoutError) {
+        throw new RedisBackendError(
+          `redisBackend: ${what}: no answer from Redis within ${this.#timeout} ms${script === APPEND ? "; the record may or may not have been stored" : ""}`,
+          undefined,
+          error,
+        );
+      }
+      if (REFUSED.test(message)) {
+        throw new RedisBackendError(
+          `redisBackend: ${what}: Redis refused it (${shorten(message)})${script === APPEND ? "; nothing was stored" : ""}`,
+          false,
+          error,
+        );
+      }
+      throw new RedisBackendError(
+        `redisBackend: ${what}: ${shorten(message)}${script === APPEND ? "; the record may or may not have been stored" : ""}`,
+        undefined,
+        error,
+      );
+    }
+  }
+
+  /** Called by the reader when the feed is quiet or failed: a flushed Redis shows here. */
+  async #checkEpoch(): Promise<void> {
+    if (this.#closed) return;
+    const [epoch] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], "check epoch"));
+    this.#adopt(text(epoch));
+  }
+
+  /** A different epoch means Redis lost what it held: the feed starts over on the new epoch's stream. */
+  #adopt(epoch: string): void {
+    if (epoch === this.#epoch || this.#closed) return;
+    const before = this.#epoch;
+    this.#epoch = epoch;
+    this.#delivered = 0;
+    this.#reader?.moveTo(liveKey(this.#keys, epoch), "0-0");
+    this.#lost(
+      new RedisBackendError(
+        `redisBackend: Redis lost its data (epoch ${before} is now ${epoch}: flushed, restarted empty or replaced)`,
+        undefined,
+      ),
+    );
+  }
+
+  #deliver(entries: readonly StreamEntry[]): void {
+    const options = this.#options;
+    if (options === undefined) return;
+    for (const entry of entries) {
+      const seq = seqOf(entry.id);
+      if (seq <= this.#delivered) continue;
+      if (this.#delivered !== 0 && seq !== this.#delivered + 1) {
+        this.#lost(
+          new RedisBackendError(
+            `redisBackend: the live feed lost records ${this.#delivered + 1} to ${seq - 1} (trimmed past maxLen ${this.#maxLen} before this instance read them)`,
+            undefined,
+          ),
+        );
+      }
+      this.#delivered = seq;
+      const record = toRecord(this.#epoch, decodeTopic(entry.fields.t ?? "="), entry);
+      try {
+        options.onRecord(record);
+      } catch {
+        // onRecord must not throw; the feed goes on regardless.
+      }
+    }
+  }
+
+  #lost(reason: unknown): void {
+    try {
+      this.#options?.onLost(reason);
+    } catch {
+      // onLost must not throw either.
+    }
+  }
+}
+
+function toRecord(epoch: string, topic: string, entry: StreamEntry): HubRecord {
+  const f = entry.fields;
+  return {
+    epoch,
+    seq: seqOf(entry.id),
+    prev: Number(f.p ?? 0),
+    topic,
+    body: f.b ?? "",
+    end: f.e === "1",
+    time: Number(f.m ?? 0),
+  };
+}
+
+/**
+ * A hub backend on Redis Streams, shared by every hub that uses the same Redis
+ * and prefix: a publish on one instance reaches the subscribers of all, and a
+ * client may resume on any instance.
+ *
+ * @param client - A connected node-redis (v4 or later) or ioredis client, or
+ * Bun's `RedisClient`. It is used for appends and reads; the live feed uses a
+ * duplicate of it that the backend opens and closes itself. The client stays
+ * yours: `close()` leaves it open.
+ * @param options - Key prefix, live stream length, topic bound, command timeout.
+ * @returns A backend for `createHub({ backend })`.
+ * @throws TypeError/RangeError for a client of another kind or a bad option.
+ *
+ * @example Two instances, one Redis
+ * ```ts
+ * import { createClient } from "redis";
+ * import { createHub } from "web-sse/hub";
+ * import { redisBackend } from "web-sse/redis";
+ *
+ * const redis = createClient({ url: "redis://127.0.0.1:6379" });
+ * redis.on("error", (error) => console.error("redis", error));
+ * await redis.connect();
+ * const hub = createHub({ backend: redisBackend(redis, { prefix: "chat" }) });
+ * ```
+ */
+export function redisBackend(client: RedisLike, options?: RedisBackendOptions): HubBackend {
+  return new RedisBackend(client, options);
+}

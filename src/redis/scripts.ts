@@ -1,0 +1,132 @@
+/**
+ * The Lua scripts that make each step atomic on the Redis server.
+ *
+ * Numbers leave Lua through `string.format("%d", n)`: `tostring` turns
+ * integers above 1e14 into scientific notation.
+ *
+ * @module
+ */
+
+/** One script: its text and the SHA-1 that EVALSHA names it by. */
+export interface Script {
+  readonly name: string;
+  readonly text: string;
+}
+
+// Shared prologue: the epoch (created when missing: a flushed or new Redis
+// starts a new epoch), the clock, and number formatting.
+const EPOCH = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
+end
+local function fmt(n) return string.format('%d', n) end
+-- Every other key lives under the epoch: a new epoch starts from nothing even
+-- when Redis lost only some keys.
+local ns = ARGV[2] .. epoch .. ':'
+`;
+
+/**
+ * Returns `{epoch, head}`, creating the epoch if Redis has none.
+ *
+ * KEYS: epoch. ARGV: candidate epoch, key base.
+ */
+export const ENSURE: Script = {
+  name: "ensure",
+  text: `${EPOCH}
+return {epoch, redis.call('GET', ns .. 'seq') or '0'}
+`,
+};
+
+/**
+ * Appends one record: the next seq (INCR, so ids never repeat across topics),
+ * `prev` from the topic's state, the record on the epoch's live stream
+ * (trimmed to about maxLen) and on the topic's stream (trimmed to exactly
+ * `history`), then evicts topics idle past historyTtl or beyond maxTopics,
+ * raising the floor to their last seq. Returns `{epoch}` alone when the topic
+ * has ended (nothing appended), else `{epoch, seq, prev, time}`.
+ *
+ * KEYS: epoch. ARGV: candidate epoch, key base, encoded topic, body,
+ * end ("1"/"0"), history, historyTtl, maxLen, maxTopics.
+ */
+export const APPEND: Script = {
+  name: "append",
+  text: `${EPOCH}
+local topic, body, e = ARGV[3], ARGV[4], ARGV[5]
+local seqKey, floorKey, topicsKey = ns .. 'seq', ns .. 'floor', ns .. 'topics'
+local stream, state = ns .. 't:' .. topic, ns .. 's:' .. topic
+if redis.call('HEXISTS', state, 'ended') == 1 then return {epoch} end
+-- INCR is the script's first write in this epoch: a Redis out of memory
+-- refuses it before anything else is written, so seqs stay contiguous.
+local seq = redis.call('INCR', seqKey)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Topics are ranked by the microsecond of their last append (about 1.7e15: exact
+-- in a double), fine enough that two appends never tie.
+local rank = fmt(tonumber(t[1]) * 1000000 + tonumber(t[2]))
+local floor = tonumber(redis.call('GET', floorKey) or '0')
+local last = redis.call('HGET', state, 'last')
+local prev = floor
+if last then prev = tonumber(last) end
+local id = fmt(seq) .. '-0'
+local sprev, snow = fmt(prev), fmt(now)
+redis.call('XADD', ns .. 'live', 'MAXLEN', '~', ARGV[8], id,
+  't', topic, 'p', sprev, 'm', snow, 'e', e, 'b', body)
+if tonumber(ARGV[6]) > 0 then
+  redis.call('XADD', stream, 'MAXLEN', ARGV[6], id, 'p', sprev, 'm', snow, 'e', e, 'b', body)
+end
+if e == '1' then
+  redis.call('HSET', state, 'last', fmt(seq), 'ended', fmt(seq))
+else
+  redis.call('HSET', state, 'last', fmt(seq))
+end
+redis.call('ZADD', topicsKey, rank, topic)
+local newFloor = floor
+local function evict(name)
+  local l = redis.call('HGET', ns .. 's:' .. name, 'last')
+  if l and tonumber(l) > newFloor then newFloor = tonumber(l) end
+  redis.call('DEL', ns .. 't:' .. name, ns .. 's:' .. name)
+  redis.call('ZREM', topicsKey, name)
+end
+-- A few evictions per append at most: the script stays short, and every append
+-- makes room for itself, so the bound holds.
+local ttl = tonumber(ARGV[7])
+if ttl > 0 then
+  local idle = redis.call('ZRANGEBYSCORE', topicsKey, '-inf', '(' .. fmt((now - ttl) * 1000), 'LIMIT', 0, 8)
+  for _, name in ipairs(idle) do evict(name) end
+end
+local over = redis.call('ZCARD', topicsKey) - tonumber(ARGV[9])
+local k = 0
+while over > 0 and k < 8 do
+  local oldest = redis.call('ZRANGE', topicsKey, 0, 0)
+  if oldest[1] == topic then break end
+  evict(oldest[1])
+  over = over - 1
+  k = k + 1
+end
+if newFloor > floor then redis.call('SET', floorKey, fmt(newFloor)) end
+return {epoch, fmt(seq), sprev, snow}
+`,
+};
+
+/**
+ * Reads several topics in one atomic step: `{epoch, head, floor, then per
+ * topic: last, ended, entries}` with entries from the given id on.
+ *
+ * KEYS: epoch. ARGV: candidate epoch, key base, first id to read
+ * ("<after + 1>-0"), then the encoded topic names.
+ */
+export const READ: Script = {
+  name: "read",
+  text: `${EPOCH}
+local out = {epoch, redis.call('GET', ns .. 'seq') or '0', redis.call('GET', ns .. 'floor') or '0'}
+for i = 4, #ARGV do
+  local st = redis.call('HMGET', ns .. 's:' .. ARGV[i], 'last', 'ended')
+  out[#out + 1] = st[1] or '0'
+  out[#out + 1] = st[2] or '0'
+  out[#out + 1] = redis.call('XRANGE', ns .. 't:' .. ARGV[i], ARGV[3], '+')
+end
+return out
+`,
+};
