@@ -1,0 +1,60 @@
+/**
+ * Frames: the bytes one record becomes, built once per record and shared by
+ * every local subscriber.
+ *
+ * @module
+ */
+import { EncodedEvent } from "../encoded.ts";
+import type { HubRecord } from "./backend.ts";
+import { formatId } from "./ids.ts";
+
+/** One record as subscribers receive it. */
+export interface Frame {
+  readonly seq: number;
+  readonly topic: string;
+  /** The topic's end marker: its bytes are the id-only position `id: <id>\n\n`. */
+  readonly end: boolean;
+  /** `id: <id>\n` + the record's body, UTF-8. Shared: never written to. */
+  readonly bytes: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 bytes of `record` with its hub id. */
+export function frameOf(record: HubRecord): Frame {
+  const id = formatId(record.epoch, record.seq);
+  return {
+    seq: record.seq,
+    topic: record.topic,
+    end: record.end,
+    bytes: encoder.encode(record.end ? `id: ${id}\n\n` : `id: ${id}\n${record.body}`),
+  };
+}
+
+/** An id-only event: sets the client's last event id, dispatches nothing. */
+export function positionBytes(epoch: string, seq: number): Uint8Array {
+  return encoder.encode(`id: ${formatId(epoch, seq)}\n\n`);
+}
+
+/**
+ * Wraps bytes that are already a valid event stream (the hub made them) in an
+ * {@link EncodedEvent} without encoding anything again: what a pulled stream
+ * passes through as is.
+ */
+export function wrapBytes(bytes: Uint8Array): EncodedEvent {
+  const event = Object.create(EncodedEvent.prototype) as { bytes: Uint8Array };
+  event.bytes = bytes;
+  return event as EncodedEvent;
+}
+
+/** Joins chunks into one (no copy for a single chunk). */
+export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}

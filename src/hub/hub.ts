@@ -1,0 +1,314 @@
+/**
+ * `createHub`: publish once, deliver to every subscriber, replay by Last-Event-ID.
+ *
+ * @module
+ */
+import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
+import { lastEventId } from "../last-event-id.ts";
+import { acceptsEventStream } from "../negotiate.ts";
+import { resolveOptions, type SSEOptions } from "../options.ts";
+import { sseHeaders, sseResponse } from "../response.ts";
+import type { SSEContext } from "../source.ts";
+import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
+import { frameOf } from "./frame.ts";
+import { parseId } from "./ids.ts";
+import { memoryBackend } from "./memory.ts";
+import { type HubCore, type Subscriber, subscription } from "./subscription.ts";
+import { checkTopic, checkTopics } from "./topic.ts";
+import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
+
+const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
+
+function count(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw new (typeof value === "number" ? RangeError : TypeError)(
+      `createHub: "${name}" must be a safe integer >= ${min} (got ${describe(value)})`,
+    );
+  }
+  return value;
+}
+
+function checkBackend(backend: unknown): HubBackend | undefined {
+  if (backend === undefined) return undefined;
+  const b = backend as Partial<HubBackend> | null;
+  if (
+    typeof b !== "object" ||
+    b === null ||
+    typeof b.open !== "function" ||
+    typeof b.append !== "function" ||
+    typeof b.read !== "function" ||
+    typeof b.close !== "function"
+  ) {
+    throw new TypeError(
+      `createHub: "backend" must be a HubBackend (open, append, read, close) (got ${describe(backend)})`,
+    );
+  }
+  return backend as HubBackend;
+}
+
+/** Checks subscribe options at the call. */
+function checkSubscribeOptions(options: SubscribeOptions | undefined, where: string): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: options must be an object (got ${describe(options)})`);
+  }
+  const { start, onGap } = options;
+  if (start !== undefined && start !== "latest" && start !== "earliest") {
+    throw new TypeError(
+      `${where}: "start" must be "latest" or "earliest" (got ${describe(start)})`,
+    );
+  }
+  if (onGap !== undefined && typeof onGap !== "function") {
+    throw new TypeError(`${where}: "onGap" must be a function (got ${describe(onGap)})`);
+  }
+}
+
+class HubImpl implements Hub, HubCore {
+  readonly maxQueued: number;
+  readonly historyTtl: number;
+  readonly serialize: ((data: unknown) => string) | undefined;
+  readonly #history: number;
+  readonly #backend: HubBackend;
+  #opening: Promise<void> | undefined;
+  #open = false;
+  closed = false;
+  epoch = "";
+  head = 0;
+  /** Subscribers per topic; a topic's set is removed when it empties. */
+  readonly #byTopic = new Map<string, Set<Subscriber>>();
+  readonly #all = new Set<Subscriber>();
+
+  constructor(options: HubOptions | undefined) {
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      throw new TypeError(`createHub: options must be an object (got ${describe(options)})`);
+    }
+    this.#history = count("history", options?.history, 1000, 0);
+    const ttl = options?.historyTtl;
+    this.historyTtl = ttl === false ? 0 : count("historyTtl", ttl, 0, 0);
+    this.maxQueued = count("maxQueued", options?.maxQueued, 1024 * 1024, 1);
+    const serialize = options?.serialize;
+    if (serialize !== undefined && typeof serialize !== "function") {
+      throw new TypeError(`createHub: "serialize" must be a function (got ${describe(serialize)})`);
+    }
+    this.serialize = serialize;
+    this.#backend = checkBackend(options?.backend) ?? memoryBackend();
+  }
+
+  // ------------------------------------------------------------ HubCore
+
+  ready(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("hub: closed"));
+    if (this.#opening === undefined) {
+      this.#opening = this.#backend
+        .open({
+          history: this.#history,
+          historyTtl: this.historyTtl,
+          onRecord: this.#onRecord,
+          onLost: this.#onLost,
+          isActive: this.#isActive,
+        })
+        .then(
+          ({ epoch, head }) => {
+            this.#open = true;
+            this.epoch = epoch;
+            if (head > this.head) this.head = head;
+          },
+          (error: unknown) => {
+            // The next call tries again.
+            this.#opening = undefined;
+            throw error;
+          },
+        );
+    }
+    return this.#opening;
+  }
+
+  read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
+    return this.#backend.read(topics, after);
+  }
+
+  register(subscription: Subscriber): void {
+    this.#all.add(subscription);
+    for (const topic of subscription.topics) {
+      const set = this.#byTopic.get(topic);
+      if (set === undefined) this.#byTopic.set(topic, new Set([subscription]));
+      else set.add(subscription);
+    }
+  }
+
+  unregister(subscription: Subscriber): void {
+    if (!this.#all.delete(subscription)) return;
+    for (const topic of subscription.topics) {
+      const set = this.#byTopic.get(topic);
+      if (set === undefined) continue;
+      set.delete(subscription);
+      if (set.size === 0) this.#byTopic.delete(topic);
+    }
+  }
+
+  /** The live feed: one frame per record, the same bytes for every local subscriber. */
+  readonly #onRecord = (record: HubRecord): void => {
+    if (record.seq > this.head) this.head = record.seq;
+    this.epoch = record.epoch;
+    const set = this.#byTopic.get(record.topic);
+    if (set === undefined) return;
+    const frame = frameOf(record);
+    for (const subscriber of set) subscriber.deliver(frame);
+  };
+
+  readonly #onLost = (_reason: unknown): void => {
+    for (const subscriber of this.#all) subscriber.abort();
+  };
+
+  readonly #isActive = (topic: string): boolean => this.#byTopic.has(topic);
+
+  // ------------------------------------------------------------ Hub
+
+  async publish(topic: string, message: SSEChunk): Promise<string> {
+    checkTopic(topic, "hub.publish");
+    if (typeof message === "object" && message !== null && "id" in message) {
+      if ((message as { id?: unknown }).id !== undefined) {
+        throw new TypeError(
+          `hub.publish: a message must not have its own "id" (got ${describe((message as { id?: unknown }).id)}); the hub assigns ids and returns the one it gave`,
+        );
+      }
+    }
+    const serialize = this.serialize;
+    const body = encodeEvent(message, serialize === undefined ? undefined : { serialize });
+    await this.ready();
+    const record = await this.#backend.append(topic, body, false);
+    if (record === undefined) {
+      throw new Error(`hub.publish: topic ${describe(topic)} has ended; nothing was published`);
+    }
+    return `${record.epoch}-${record.seq}`;
+  }
+
+  subscribe(
+    topics: string | readonly string[],
+    options?: SubscribeOptions,
+  ): (ctx: SSEContext) => AsyncIterable<SSEChunk> {
+    const list = checkTopics(topics, "hub.subscribe");
+    checkSubscribeOptions(options, "hub.subscribe");
+    const opts: SubscribeOptions = options ?? {};
+    return (ctx) => this.#subscription(list, opts, ctx, undefined);
+  }
+
+  #subscription(
+    topics: readonly string[],
+    options: SubscribeOptions,
+    ctx: SSEContext,
+    startAt: number | undefined,
+  ): AsyncIterable<SSEChunk> {
+    // An EncodedEvent-yielding iterable: every web-sse stream passes its bytes through.
+    return subscription(this, topics, options, ctx, startAt) as unknown as AsyncIterable<SSEChunk>;
+  }
+
+  async response(
+    request: Request,
+    topics: string | readonly string[],
+    options?: (SSEOptions & SubscribeOptions) | undefined,
+  ): Promise<Response> {
+    const list = checkTopics(topics, "hub.response");
+    if (
+      typeof request !== "object" ||
+      request === null ||
+      typeof request.headers?.get !== "function"
+    ) {
+      throw new TypeError(`hub.response: "request" must be a Request (got ${describe(request)})`);
+    }
+    checkSubscribeOptions(options, "hub.response");
+    const { start, onGap, ...rest } = options ?? {};
+    const streamOptions: SSEOptions = { ...rest, request };
+    // Invalid stream options reject here, whatever the answer would have been.
+    const resolved = resolveOptions(streamOptions);
+    if (!acceptsEventStream(request)) {
+      return new Response(NOT_ACCEPTABLE, {
+        status: 406,
+        headers: { "content-type": "text/plain; charset=utf-8", vary: "Accept" },
+      });
+    }
+    const headers = sseHeaders(rest.headers);
+    if (request.method === "HEAD") return new Response(null, { status: resolved.status, headers });
+    await this.ready();
+    const startAt = this.head;
+    const id = lastEventId(request);
+    const snapshot = await this.#backend.read(list, startAt);
+    if (snapshot.topics.every((topic) => topic.ended > 0)) {
+      let last = 0;
+      for (const topic of snapshot.topics) if (topic.ended > last) last = topic.ended;
+      const seen =
+        id === undefined
+          ? start !== "earliest"
+          : (parseId(id, snapshot.epoch, snapshot.head) ?? -1) >= last;
+      if (seen) {
+        // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
+        const noContent = new Headers(rest.headers);
+        noContent.set("cache-control", "no-cache, no-transform");
+        return new Response(null, { status: 204, headers: noContent });
+      }
+    }
+    const subscribeOptions: SubscribeOptions = { start, onGap };
+    return sseResponse(
+      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt),
+      streamOptions,
+    );
+  }
+
+  async end(topic: string): Promise<void> {
+    checkTopic(topic, "hub.end");
+    await this.ready();
+    await this.#backend.append(topic, "", true);
+  }
+
+  subscribers(topic?: string): number {
+    if (topic === undefined) return this.#all.size;
+    checkTopic(topic, "hub.subscribers");
+    return this.#byTopic.get(topic)?.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const subscriber of this.#all) subscriber.abort();
+    const opening = this.#opening;
+    if (opening === undefined) return;
+    try {
+      await opening;
+    } catch {
+      return;
+    }
+    if (this.#open) await this.#backend.close();
+  }
+}
+
+/**
+ * A hub: publish an event once, every subscriber of its topic gets the same
+ * bytes, and a client that reconnects with `Last-Event-ID` gets exactly what
+ * it missed (or, when the history cannot bridge it, the `onGap` answer).
+ *
+ * @param options - History, slow-subscriber bound, backend; see {@link HubOptions}.
+ * @returns The hub.
+ * @throws TypeError or RangeError for an invalid option.
+ *
+ * @example A chat room on any fetch handler
+ * ```ts
+ * import { createHub } from "web-sse/hub";
+ *
+ * const hub = createHub();
+ *
+ * export default {
+ *   async fetch(request: Request): Promise<Response> {
+ *     const room = new URL(request.url).searchParams.get("room") ?? "lobby";
+ *     if (request.method === "POST") {
+ *       const id = await hub.publish(room, { event: "message", data: await request.text() });
+ *       return Response.json({ id });
+ *     }
+ *     return hub.response(request, room);
+ *   },
+ * };
+ * ```
+ */
+export function createHub(options?: HubOptions): Hub {
+  return new HubImpl(options);
+}

@@ -1,0 +1,250 @@
+/**
+ * `memoryBackend()`: a hub's events in this process only.
+ *
+ * @module
+ */
+import type {
+  BackendOpenOptions,
+  BackendSnapshot,
+  HubBackend,
+  HubRecord,
+  TopicSnapshot,
+} from "./backend.ts";
+import { newEpoch } from "./ids.ts";
+
+/** Options of {@link memoryBackend}. */
+export interface MemoryBackendOptions {
+  /**
+   * Topics whose state (history, newest seq, end) is kept. Past it, the state
+   * of topics without local subscribers is dropped, least recently published
+   * first; their old ids then take the gap path.
+   *
+   * @defaultValue 10000
+   */
+  maxTopics?: number | undefined;
+  /**
+   * Bytes of event text kept in all (counted as UTF-16 units of the encoded
+   * events). Past it, topics are dropped as for `maxTopics`.
+   *
+   * @defaultValue 67108864 (64 MiB)
+   */
+  maxBytes?: number | undefined;
+}
+
+interface TopicState {
+  records: HubRecord[];
+  last: number;
+  ended: number;
+  bytes: number;
+}
+
+const EMPTY: TopicSnapshot = Object.freeze({ records: Object.freeze([]), last: 0, ended: 0 });
+
+/** Rough fixed cost of one kept record and of one topic's state, counted in `maxBytes`. */
+const RECORD_OVERHEAD = 64;
+const TOPIC_OVERHEAD = 128;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `memoryBackend: "${name}" must be a safe integer >= 1 (got ${String(value)})`,
+    );
+  }
+  return value;
+}
+
+/** The index of the first record with `seq > after` (records are in seq order). */
+function firstAfter(records: readonly HubRecord[], after: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((records[mid] as HubRecord).seq <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+class MemoryBackend implements HubBackend {
+  readonly #maxTopics: number;
+  readonly #maxBytes: number;
+  readonly #epoch = newEpoch();
+  #seq = 0;
+  #floor = 0;
+  #bytes = 0;
+  /** Insertion order is append order: the first entry is the least recently appended topic. */
+  readonly #topics = new Map<string, TopicState>();
+  #options: BackendOpenOptions | undefined;
+
+  constructor(options: MemoryBackendOptions | undefined) {
+    this.#maxTopics = positive("maxTopics", options?.maxTopics, 10_000);
+    this.#maxBytes = positive("maxBytes", options?.maxBytes, 64 * 1024 * 1024);
+  }
+
+  open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {
+    this.#options = options;
+    return Promise.resolve({ epoch: this.#epoch, head: this.#seq });
+  }
+
+  append(topic: string, body: string, end: boolean): Promise<HubRecord | undefined> {
+    const options = this.#options;
+    if (options === undefined) return Promise.reject(new Error("memoryBackend: not open"));
+    const now = Date.now();
+    this.#expire(now);
+    let state = this.#topics.get(topic);
+    if (state?.ended) return Promise.resolve(undefined);
+    const record: HubRecord = {
+      epoch: this.#epoch,
+      seq: ++this.#seq,
+      prev: state === undefined ? this.#floor : state.last,
+      topic,
+      body,
+      end,
+      time: now,
+    };
+    if (state === undefined) {
+      state = { records: [], last: 0, ended: 0, bytes: TOPIC_OVERHEAD };
+      this.#bytes += TOPIC_OVERHEAD;
+    } else {
+      // Re-inserted at the end: the map stays in append order.
+      this.#topics.delete(topic);
+    }
+    this.#topics.set(topic, state);
+    state.last = record.seq;
+    if (end) state.ended = record.seq;
+    if (options.history > 0) {
+      state.records.push(record);
+      const size = body.length + RECORD_OVERHEAD;
+      state.bytes += size;
+      this.#bytes += size;
+      while (state.records.length > options.history) this.#dropOldest(state);
+      if (options.historyTtl > 0) this.#dropExpired(state, now - options.historyTtl);
+    }
+    this.#evict(topic);
+    try {
+      options.onRecord(record);
+    } catch {
+      // onRecord must not throw; if it does, the record is stored all the same.
+    }
+    return Promise.resolve(record);
+  }
+
+  read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
+    const now = Date.now();
+    this.#expire(now);
+    const ttl = this.#options?.historyTtl ?? 0;
+    const snapshots: TopicSnapshot[] = [];
+    for (const topic of topics) {
+      const state = this.#topics.get(topic);
+      if (state === undefined) {
+        snapshots.push(EMPTY);
+        continue;
+      }
+      if (ttl > 0) this.#dropExpired(state, now - ttl);
+      const from = firstAfter(state.records, after);
+      snapshots.push({ records: state.records.slice(from), last: state.last, ended: state.ended });
+    }
+    return Promise.resolve({
+      epoch: this.#epoch,
+      head: this.#seq,
+      floor: this.#floor,
+      topics: snapshots,
+    });
+  }
+
+  close(): Promise<void> {
+    this.#options = undefined;
+    return Promise.resolve();
+  }
+
+  #dropOldest(state: TopicState): void {
+    const record = state.records.shift() as HubRecord;
+    const size = record.body.length + RECORD_OVERHEAD;
+    state.bytes -= size;
+    this.#bytes -= size;
+  }
+
+  #dropExpired(state: TopicState, before: number): void {
+    while (state.records.length > 0 && (state.records[0] as HubRecord).time < before) {
+      this.#dropOldest(state);
+    }
+  }
+
+  /**
+   * Drops the whole state of topics whose newest record has expired, oldest
+   * first; the map is in append order, so this stops at the first live topic
+   * and costs nothing when nothing expired.
+   */
+  #expire(now: number): void {
+    const ttl = this.#options?.historyTtl ?? 0;
+    if (ttl <= 0) return;
+    const before = now - ttl;
+    const isActive = this.#options?.isActive;
+    for (const [topic, state] of this.#topics) {
+      const newest = state.records[state.records.length - 1];
+      // No record left: all expired (history 0 keeps none: such topics are bounded by maxTopics only).
+      if (newest === undefined ? this.#options?.history === 0 : newest.time >= before) break;
+      if (isActive?.(topic)) {
+        // Still watched: keep its last/ended, drop its records, look at it again later.
+        this.#dropExpired(state, before);
+        this.#topics.delete(topic);
+        this.#topics.set(topic, state);
+        continue;
+      }
+      this.#drop(topic, state);
+    }
+  }
+
+  /** Keeps the bounds, dropping topics without local subscribers, least recently appended first. */
+  #evict(keep: string): void {
+    let budget = this.#topics.size;
+    const isActive = this.#options?.isActive;
+    while ((this.#topics.size > this.#maxTopics || this.#bytes > this.#maxBytes) && budget-- > 0) {
+      const first = this.#topics.entries().next().value;
+      if (first === undefined) return;
+      const [topic, state] = first;
+      if (topic === keep || isActive?.(topic)) {
+        // Moved to the end, so a scan never meets it twice in one round.
+        this.#topics.delete(topic);
+        this.#topics.set(topic, state);
+        continue;
+      }
+      this.#drop(topic, state);
+    }
+  }
+
+  #drop(topic: string, state: TopicState): void {
+    this.#topics.delete(topic);
+    this.#bytes -= state.bytes;
+    // Positions below the floor may have missed this topic's records.
+    if (state.last > this.#floor) this.#floor = state.last;
+  }
+}
+
+/**
+ * A hub backend that keeps events in this process: the default. Its history
+ * dies with the process, and a new process has a new epoch, so ids from the
+ * old one take the gap path.
+ *
+ * Memory is bounded: at most `maxTopics` topics' state and `maxBytes` of
+ * event text, beyond which topics without local subscribers are dropped,
+ * least recently published first (their old ids then take the gap path).
+ * With a `historyTtl`, a topic whose newest event has expired is dropped at
+ * the next publish or replay. It serves one hub: instances in other processes
+ * need a shared backend (`web-sse/redis`, `web-sse/cloudflare`).
+ *
+ * @param options - Bounds; see {@link MemoryBackendOptions}.
+ * @returns A backend for `createHub({ backend })`.
+ * @throws RangeError for a bound that is not a safe integer >= 1.
+ *
+ * @example A hub with a smaller memory bound
+ * ```ts
+ * import { createHub, memoryBackend } from "web-sse/hub";
+ *
+ * const hub = createHub({ backend: memoryBackend({ maxTopics: 1000 }) });
+ * ```
+ */
+export function memoryBackend(options?: MemoryBackendOptions): HubBackend {
+  return new MemoryBackend(options);
+}

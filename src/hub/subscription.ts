@@ -1,0 +1,496 @@
+/**
+ * One subscriber: replay, then live, through one state machine that either
+ * pushes into a stream's sink (the fast path) or is pulled as an async
+ * iterator (anyone iterating by hand, or a stream without the push path).
+ *
+ * @module
+ */
+import { encodeEvent, type SSEChunk } from "../encode.ts";
+import type { EncodedEvent } from "../encoded.ts";
+import type { SSECloseReason } from "../options.ts";
+import { PUSH, type PushSink } from "../push.ts";
+import type { SSEContext } from "../source.ts";
+import type { BackendSnapshot, HubRecord } from "./backend.ts";
+import { concat, type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
+import { formatId, parseId } from "./ids.ts";
+import type { GapAnswer, SubscribeOptions } from "./types.ts";
+
+/** What a subscription needs from its hub. */
+export interface HubCore {
+  readonly maxQueued: number;
+  readonly historyTtl: number;
+  readonly serialize: ((data: unknown) => string) | undefined;
+  readonly closed: boolean;
+  /** The backend's epoch and the newest seq the live feed delivered. */
+  readonly epoch: string;
+  readonly head: number;
+  /** Resolves once the backend is open. */
+  ready(): Promise<void>;
+  read(topics: readonly string[], after: number): Promise<BackendSnapshot>;
+  /** Adds to the live feed's recipients; from now on every record of its topics reaches `deliver`. */
+  register(subscriber: Subscriber): void;
+  unregister(subscriber: Subscriber): void;
+}
+
+/** Replay goes out in pieces of about this many bytes, each after the client took the last. */
+const WINDOW = 64 * 1024;
+
+const IDLE = 0;
+/** Registered; the history is read and written; live frames wait in `#buffer`. */
+const REPLAY = 1;
+const LIVE = 2;
+/** Iterator only: everything is queued, the iterator finishes once it is taken. */
+const ENDING = 3;
+const CLOSED = 4;
+
+const DONE: IteratorResult<EncodedEvent> = Object.freeze({ done: true, value: undefined });
+
+function noop(): void {}
+
+/** What the hub sees of a subscription. */
+export interface Subscriber {
+  readonly topics: readonly string[];
+  /** The hot path: one live frame of one of its topics. */
+  deliver(frame: Frame): void;
+  /** Ends its stream (reason "abort"): `hub.close()` and a lost live feed. */
+  abort(): void;
+}
+
+/**
+ * A new subscription, as `subscribe(topics)(ctx)` returns it.
+ *
+ * @param startAt - For `response()`'s "latest": the position when the request came in.
+ */
+export function subscription(
+  hub: HubCore,
+  topics: readonly string[],
+  options: SubscribeOptions,
+  ctx: SSEContext,
+  startAt: number | undefined,
+): Subscriber & AsyncIterable<EncodedEvent> {
+  return new Subscription(hub, topics, options, ctx, startAt);
+}
+
+/** The subscription a hub's `subscribe(topics)(ctx)` returns. */
+class Subscription implements Subscriber {
+  readonly topics: readonly string[];
+  readonly #hub: HubCore;
+  readonly #options: SubscribeOptions;
+  readonly #ctx: SSEContext;
+  /** For `response()`'s "latest": the position when the request came in. */
+  readonly #startAt: number | undefined;
+  #phase = IDLE;
+  /** Every record of these topics with seq <= floor has been handled. */
+  #floor = 0;
+  /** The seq of the last id the client was sent; -1 when none. */
+  #clientSeq = -1;
+  #epoch = "";
+  /** Ended topics and the seq of their end marker. */
+  readonly #ended = new Map<string, number>();
+  /** Live frames that came during the replay. */
+  #buffer: Frame[] = [];
+  #buffered = 0;
+  /** Replay bytes not yet handed out. */
+  #replay: Uint8Array[] = [];
+  #replayAt = 0;
+  // The push path.
+  #sink: PushSink | undefined;
+  // The iterator path.
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
+  #rejecter: ((error: unknown) => void) | undefined;
+  #error: { error: unknown } | undefined;
+  readonly #onAbort = (): void => this.#close();
+  readonly #pump = (): void => this.#pumpReplay();
+
+  constructor(
+    hub: HubCore,
+    topics: readonly string[],
+    options: SubscribeOptions,
+    ctx: SSEContext,
+    startAt: number | undefined,
+  ) {
+    this.#hub = hub;
+    this.topics = topics;
+    this.#options = options;
+    this.#ctx = ctx;
+    this.#startAt = startAt;
+  }
+
+  // ---------------------------------------------------------------- the push path
+
+  /** Called by `sseStream` instead of iterating. */
+  [PUSH](sink: PushSink, _ctx: SSEContext): (reason: SSECloseReason) => void {
+    if (this.#phase !== IDLE) {
+      sink.fail(new TypeError("hub: a subscription can be read only once"));
+      return noop;
+    }
+    this.#sink = sink;
+    this.#begin();
+    return () => this.#close();
+  }
+
+  // ---------------------------------------------------------------- the iterator path
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<EncodedEvent>> {
+    if (this.#error !== undefined) {
+      const { error } = this.#error;
+      this.#error = undefined;
+      return Promise.reject(error);
+    }
+    if (this.#phase === IDLE) {
+      this.#ctx?.signal?.addEventListener("abort", this.#onAbort);
+      this.#begin();
+    }
+    const bytes = this.#take();
+    if (bytes !== undefined) return Promise.resolve({ done: false, value: wrapBytes(bytes) });
+    if (this.#phase >= ENDING) {
+      this.#close();
+      return Promise.resolve(DONE);
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiter = resolve;
+      this.#rejecter = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<EncodedEvent>> {
+    this.#close();
+    return Promise.resolve(DONE);
+  }
+
+  /** What the next `next()` hands out: a replay window, or every queued live frame as one chunk. */
+  #take(): Uint8Array | undefined {
+    if (this.#phase === REPLAY) {
+      if (this.#replayAt >= this.#replay.length) return undefined;
+      const start = this.#replayAt;
+      let size = 0;
+      while (this.#replayAt < this.#replay.length && size < WINDOW) {
+        size += (this.#replay[this.#replayAt++] as Uint8Array).length;
+      }
+      const window = concat(this.#replay.slice(start, this.#replayAt), size);
+      if (this.#replayAt >= this.#replay.length && this.#replayReady) this.#goLive();
+      // goLive may have queued buffered live frames (or ended): they go with the next take.
+      return window;
+    }
+    if (this.#queue.length === 0) return undefined;
+    const bytes = concat(this.#queue, this.#queued);
+    this.#queue = [];
+    this.#queued = 0;
+    return bytes;
+  }
+
+  /** Answers a waiting `next()`, if any. */
+  #wake(): void {
+    const resolve = this.#waiter;
+    const reject = this.#rejecter;
+    if (resolve === undefined || reject === undefined) return;
+    // Cleared first: taking a replay window can go live and queue more, which must not wake twice.
+    this.#waiter = this.#rejecter = undefined;
+    if (this.#error !== undefined) {
+      const { error } = this.#error;
+      this.#error = undefined;
+      reject(error);
+      return;
+    }
+    const bytes = this.#take();
+    if (bytes !== undefined) resolve({ done: false, value: wrapBytes(bytes) });
+    else if (this.#phase >= ENDING) {
+      this.#close();
+      resolve(DONE);
+    } else {
+      this.#waiter = resolve;
+      this.#rejecter = reject;
+    }
+  }
+
+  // ---------------------------------------------------------------- the shared state machine
+
+  /** The hot path: one live frame of one of this subscriber's topics. */
+  deliver(frame: Frame): void {
+    if (frame.seq <= this.#floor) return;
+    const phase = this.#phase;
+    if (phase === LIVE) {
+      this.#floor = frame.seq;
+      if (frame.end) this.#topicEnded(frame.topic, frame.seq, frame.bytes);
+      else {
+        this.#clientSeq = frame.seq;
+        this.#emit(frame.bytes);
+      }
+    } else if (phase === REPLAY) {
+      this.#buffer.push(frame);
+      this.#buffered += frame.bytes.length;
+      if (this.#buffered > this.#hub.maxQueued) this.#finish("slow");
+    }
+  }
+
+  /** Hands live bytes to the client now, or queues them; past maxQueued the subscriber is slow. */
+  #emit(bytes: Uint8Array): void {
+    const sink = this.#sink;
+    if (sink !== undefined) {
+      sink.write(bytes);
+      if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
+      return;
+    }
+    this.#queue.push(bytes);
+    this.#queued += bytes.length;
+    if (this.#queued > this.#hub.maxQueued) this.#finish("slow");
+    else if (this.#waiter !== undefined) this.#wake();
+  }
+
+  #topicEnded(topic: string, seq: number, position: Uint8Array | undefined): void {
+    this.#ended.set(topic, seq);
+    if (this.#ended.size < this.topics.length) return;
+    this.#endAll(position);
+  }
+
+  /** Every topic has ended: the client gets its final position, then the stream closes. */
+  #endAll(position: Uint8Array | undefined): void {
+    let last = 0;
+    for (const seq of this.#ended.values()) if (seq > last) last = seq;
+    if (this.#clientSeq < last) {
+      this.#clientSeq = last;
+      this.#emit(position ?? positionBytes(this.#epoch, last));
+    }
+    this.#finish("done");
+  }
+
+  #replayReady = false;
+
+  /** Registers, reads the history, runs the continuity check, and starts the replay. */
+  #begin(): void {
+    this.#phase = REPLAY;
+    this.#start().catch((error: unknown) => this.#fail(error));
+  }
+
+  async #start(): Promise<void> {
+    const hub = this.#hub;
+    await hub.ready();
+    if (this.#phase !== REPLAY) return;
+    if (hub.closed) {
+      this.#finish("abort");
+      return;
+    }
+    // Registered before the read: a record appended meanwhile is in the read,
+    // in the buffer, or both (deduplicated by seq), never in neither.
+    hub.register(this);
+    const epoch = hub.epoch;
+    const head = hub.head;
+    const lastEventId = this.#ctx?.lastEventId;
+    let resume: number | undefined;
+    let gap = false;
+    let after: number;
+    if (lastEventId !== undefined && lastEventId !== "") {
+      resume = parseId(lastEventId, epoch, Number.MAX_SAFE_INTEGER);
+      gap = resume === undefined;
+      after = resume ?? head;
+    } else if (this.#options.start === "earliest") {
+      after = 0;
+    } else {
+      after = Math.min(this.#startAt ?? head, head);
+    }
+    // Until the read says where the client is, keep every live frame past what this hub has seen.
+    this.#floor = Math.min(after, head);
+    const snapshot = await hub.read(this.topics, after);
+    if (this.#phase !== REPLAY) return;
+    this.#epoch = snapshot.epoch;
+    if (resume !== undefined && (snapshot.epoch !== epoch || resume > snapshot.head)) gap = true;
+
+    const ttl = hub.historyTtl;
+    const oldest = ttl > 0 ? Date.now() - ttl : 0;
+    const gapped: string[] = [];
+    let records: HubRecord[] = [];
+    for (let i = 0; i < this.topics.length; i++) {
+      const topic = this.topics[i] as string;
+      const state = snapshot.topics[i];
+      if (state === undefined) throw new Error("hub: the backend's read left out a topic");
+      if (state.ended > 0) this.#ended.set(topic, state.ended);
+      if (gap) {
+        gapped.push(topic);
+        continue;
+      }
+      let kept = state.records;
+      if (oldest > 0) kept = kept.filter((record) => record.time >= oldest);
+      if (resume !== undefined && !continuous(resume, state, kept, snapshot.floor)) {
+        gapped.push(topic);
+        continue;
+      }
+      if (records.length === 0) records = kept.slice();
+      else for (const record of kept) records.push(record);
+    }
+    if (gapped.length < this.topics.length && this.topics.length > 1) {
+      records.sort((a, b) => a.seq - b.seq);
+    }
+    const frames: Uint8Array[] = [];
+    for (const record of records) {
+      if (record.end || record.seq <= after) continue;
+      frames.push(frameOf(record).bytes);
+      this.#clientSeq = record.seq;
+    }
+    const position = gap ? snapshot.head : Math.max(after, snapshot.head);
+    if (gapped.length > 0) {
+      const onGap = this.#options.onGap;
+      const sent =
+        onGap === undefined
+          ? RESET
+          : ((await onGap({ lastEventId: lastEventId as string, topics: gapped })) ?? undefined);
+      if (this.#phase !== REPLAY) return;
+      frames.push(encodeGap(sent, formatId(snapshot.epoch, position), this.#hub.serialize));
+      this.#clientSeq = position;
+    }
+    this.#floor = position;
+    this.#replay = frames;
+    this.#replayAt = 0;
+    this.#replayReady = true;
+    if (this.#sink !== undefined) this.#pumpReplay();
+    else if (frames.length === 0) {
+      this.#goLive();
+      this.#wake();
+    } else this.#wake();
+  }
+
+  /** Push path: writes the replay a window at a time, each once the client took the last. */
+  #pumpReplay(): void {
+    const sink = this.#sink as PushSink;
+    const frames = this.#replay;
+    while (this.#replayAt < frames.length) {
+      if (this.#phase !== REPLAY || sink.closed) return;
+      let size = 0;
+      while (this.#replayAt < frames.length && size < WINDOW) {
+        const bytes = frames[this.#replayAt++] as Uint8Array;
+        size += bytes.length;
+        sink.write(bytes);
+      }
+      if (this.#replayAt < frames.length && sink.queued > 0) {
+        sink.whenDrained(this.#pump);
+        return;
+      }
+    }
+    if (this.#phase === REPLAY) this.#goLive();
+  }
+
+  /** The replay is out: the frames that came meanwhile follow (those not in it), then live. */
+  #goLive(): void {
+    this.#replay = [];
+    this.#replayAt = 0;
+    this.#phase = LIVE;
+    const buffer = this.#buffer;
+    this.#buffer = [];
+    this.#buffered = 0;
+    for (const frame of buffer) {
+      this.deliver(frame);
+      if (this.#phase !== LIVE) return;
+    }
+    if (this.#ended.size === this.topics.length) this.#endAll(undefined);
+  }
+
+  /** Ends the stream from the hub's side. */
+  #finish(reason: "done" | "slow" | "abort"): void {
+    if (this.#phase >= ENDING) return;
+    this.#hub.unregister(this);
+    this.#buffer = [];
+    this.#buffered = 0;
+    const sink = this.#sink;
+    if (sink !== undefined) {
+      this.#phase = CLOSED;
+      sink.end(reason);
+      return;
+    }
+    if (reason === "done") this.#phase = ENDING;
+    else {
+      // A pulled stream cannot be told why; it ends normally and the client reconnects.
+      this.#queue = [];
+      this.#queued = 0;
+      this.#replay = [];
+      this.#phase = CLOSED;
+    }
+    this.#wake();
+  }
+
+  /** Ends every subscriber's stream: `hub.close()` and a lost live feed. */
+  abort(): void {
+    this.#finish("abort");
+  }
+
+  #fail(error: unknown): void {
+    if (this.#phase >= ENDING) return;
+    this.#hub.unregister(this);
+    this.#phase = CLOSED;
+    this.#buffer = [];
+    this.#replay = [];
+    const sink = this.#sink;
+    if (sink !== undefined) {
+      sink.fail(error);
+      return;
+    }
+    this.#error = { error };
+    this.#wake();
+  }
+
+  /** The stream ended (or the iterator was returned): let go of everything. */
+  #close(): void {
+    if (this.#phase !== CLOSED) {
+      this.#phase = CLOSED;
+      this.#hub.unregister(this);
+    }
+    this.#buffer = [];
+    this.#replay = [];
+    this.#queue = [];
+    this.#queued = 0;
+    this.#ctx?.signal?.removeEventListener("abort", this.#onAbort);
+    const resolve = this.#waiter;
+    this.#waiter = this.#rejecter = undefined;
+    resolve?.(DONE);
+  }
+}
+
+const RESET: SSEChunk = Object.freeze({ event: "reset", data: "" });
+
+/**
+ * The continuity check for one topic: is every record after `position` still
+ * held? Records dropped by trimming or expiry leave a hole that `prev` shows.
+ */
+function continuous(
+  position: number,
+  state: { readonly last: number },
+  kept: readonly HubRecord[],
+  floor: number,
+): boolean {
+  // No state: nothing ever happened on the topic, or its state was evicted (then floor covers it).
+  if (state.last === 0) return position >= floor;
+  if (state.last <= position) return true;
+  const first = kept[0];
+  return first !== undefined && first.prev <= position;
+}
+
+/** onGap's answer as bytes, the last event carrying the new position's id. */
+function encodeGap(
+  sent: GapAnswer | undefined,
+  id: string,
+  serialize: ((data: unknown) => string) | undefined,
+): Uint8Array {
+  const list: readonly SSEChunk[] =
+    sent === undefined ? [] : Array.isArray(sent) ? sent : [sent as SSEChunk];
+  const options = serialize === undefined ? undefined : { serialize };
+  let text = "";
+  for (let i = 0; i < list.length; i++) {
+    const chunk = list[i] as SSEChunk;
+    if (i < list.length - 1) text += encodeEvent(chunk, options);
+    else {
+      const message =
+        typeof chunk === "object" && chunk !== null && !Array.isArray(chunk)
+          ? { ...chunk, id }
+          : typeof chunk === "string"
+            ? { data: chunk, id }
+            : chunk;
+      text += encodeEvent(message, options);
+    }
+  }
+  if (list.length === 0) text = `id: ${id}\n\n`;
+  return new TextEncoder().encode(text);
+}
