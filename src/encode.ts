@@ -196,6 +196,43 @@ function retryLine(retry: unknown): string {
   return `retry: ${retry}\n`;
 }
 
+function isBytes(value: object): value is ArrayBufferView | ArrayBuffer {
+  return (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer)
+  );
+}
+
+/**
+ * What the user passed, by class: `Date(1970-01-01T00:00:00.000Z)`,
+ * `Uint8Array(10 bytes)`, `Map`; a plain object as JSON. JSON alone would show
+ * a Date as a quoted string and a byte array as an index map.
+ */
+function describeObject(value: object): string {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  if (typeof name !== "string" || name === "Object" || name === "") return describe(value);
+  if (isBytes(value)) return `${name}(${value.byteLength} bytes)`;
+  if (value instanceof Date) {
+    return `${name}(${Number.isNaN(value.getTime()) ? "invalid" : value.toISOString()})`;
+  }
+  return name;
+}
+
+/** The error for an object that is not a message: it names what it got and why it is refused. */
+function notAMessage(value: object): SSEEncodeError {
+  if (isBytes(value)) {
+    return new SSEEncodeError(
+      "data",
+      `a byte chunk is not a message (got ${describeObject(value)}): a source yields strings or objects with data, event, id, retry or comment; to relay an upstream event stream, decode and parse it first (e.g. TextDecoderStream and eventsource-parser), or yield an EncodedEvent for bytes already encoded`,
+    );
+  }
+  return new SSEEncodeError(
+    "data",
+    `a message must be a string or an object that sets data, event, id, retry or comment; this one sets none of them (got ${describeObject(value)}), and a field set to undefined counts as not set`,
+  );
+}
+
 /**
  * Encodes one message as a text/event-stream block, ended by a blank line.
  *
@@ -225,6 +262,19 @@ export function encodeEvent(message: SSEChunk, options?: EncodeOptions): string 
     );
   }
   const { data, event, id, retry, comment } = message;
+  // An object that sets none of the five fields would go out as a lone blank
+  // line: the client sees nothing and the mistake (a byte chunk, a Date, a
+  // misspelt field) goes unnoticed. Checked after destructuring, so a valid
+  // message pays five comparisons and nothing more.
+  if (
+    data === undefined &&
+    event === undefined &&
+    id === undefined &&
+    retry === undefined &&
+    comment === undefined
+  ) {
+    throw notAMessage(message);
+  }
   let out = "";
   if (comment !== undefined) out += commentLines(comment);
   if (event !== undefined) out += eventLine(event);

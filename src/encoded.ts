@@ -18,24 +18,72 @@ const encoder = new TextEncoder();
  *
  * @example Encode once, send to every subscriber
  * ```ts
+ * import { EncodedEvent } from "web-sse";
+ *
+ * const subscribers = new Set<WritableStreamDefaultWriter<EncodedEvent>>();
  * const tick = new EncodedEvent({ event: "tick", data: { at: Date.now() } });
- * for (const subscriber of subscribers) subscriber.push(tick);
+ * for (const subscriber of subscribers) void subscriber.write(tick);
+ * ```
+ *
+ * @example A snapshot already encoded, followed by one more event
+ * ```ts
+ * import { EncodedEvent } from "web-sse";
+ *
+ * const snapshot = new EncodedEvent([{ event: "user", data: "ada" }, { event: "user", data: "bob" }]);
+ * const opening = new EncodedEvent([snapshot, { event: "ready", data: "" }]);
  * ```
  */
 export class EncodedEvent {
-  /** The UTF-8 text/event-stream bytes, ending in a blank line. */
+  /** The UTF-8 text/event-stream bytes, ending in a blank line (empty for an empty list). */
   readonly bytes: Uint8Array;
 
   /**
-   * @param messages - One message or a list of them, encoded in order.
+   * @param messages - One message or a list of them, encoded in order. An
+   * `EncodedEvent`, alone or in the list, contributes its bytes as they are.
    * @param options - `serialize` for non-string data (default `JSON.stringify`).
-   * @throws {@link SSEEncodeError} for a message that cannot be encoded.
+   * @throws {@link SSEEncodeError} for a message that cannot be encoded; no
+   * instance is made.
    */
-  constructor(messages: SSEChunk | readonly SSEChunk[], options?: EncodeOptions) {
+  constructor(
+    messages: SSEChunk | EncodedEvent | readonly (SSEChunk | EncodedEvent)[],
+    options?: EncodeOptions,
+  ) {
+    if (messages instanceof EncodedEvent) {
+      this.bytes = messages.bytes;
+      return;
+    }
+    if (!Array.isArray(messages)) {
+      this.bytes = encoder.encode(encodeEvent(messages as SSEChunk, options));
+      return;
+    }
+    // Text is gathered and encoded in one go; an EncodedEvent in the list cuts
+    // it into parts, joined once at the end.
+    const parts: Uint8Array[] = [];
     let text = "";
-    if (Array.isArray(messages))
-      for (const message of messages) text += encodeEvent(message, options);
-    else text = encodeEvent(messages as SSEChunk, options);
-    this.bytes = encoder.encode(text);
+    for (const message of messages as readonly (SSEChunk | EncodedEvent)[]) {
+      if (message instanceof EncodedEvent) {
+        if (text !== "") parts.push(encoder.encode(text));
+        text = "";
+        parts.push(message.bytes);
+      } else text += encodeEvent(message, options);
+    }
+    if (parts.length === 0) {
+      this.bytes = encoder.encode(text);
+      return;
+    }
+    if (text !== "") parts.push(encoder.encode(text));
+    this.bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
   }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

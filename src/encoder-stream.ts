@@ -16,13 +16,22 @@ const encoder = new TextEncoder();
  * It does no keepalive, timeouts or shutdown: for a whole response body use
  * {@link sseStream}.
  *
- * @example Piping a stream of messages
+ * @example Piping a stream of messages into a Response
  * ```ts
+ * import { type SSEChunk, SSEEncoderStream } from "web-sse";
+ *
+ * const messages = new ReadableStream<SSEChunk>({
+ *   start(controller) {
+ *     controller.enqueue({ event: "greeting", data: { text: "hello" } });
+ *     controller.enqueue("bye");
+ *     controller.close();
+ *   },
+ * });
  * const body = messages.pipeThrough(new SSEEncoderStream());
- * return new Response(body, { headers: { "content-type": "text/event-stream" } });
+ * const response = new Response(body, { headers: { "content-type": "text/event-stream" } });
  * ```
  */
-export class SSEEncoderStream extends TransformStream<SSEChunk, Uint8Array> {
+export class SSEEncoderStream extends TransformStream<SSEChunk | EncodedEvent, Uint8Array> {
   /**
    * @param options - `serialize` for non-string data (default `JSON.stringify`).
    */
@@ -34,8 +43,8 @@ export class SSEEncoderStream extends TransformStream<SSEChunk, Uint8Array> {
     const encodeOptions = serialize === undefined ? undefined : { serialize };
     super({
       transform(chunk, controller) {
-        if ((chunk as unknown) instanceof EncodedEvent) {
-          controller.enqueue((chunk as unknown as EncodedEvent).bytes);
+        if (chunk instanceof EncodedEvent) {
+          controller.enqueue(chunk.bytes);
           return;
         }
         controller.enqueue(encoder.encode(encodeEvent(chunk, encodeOptions)));

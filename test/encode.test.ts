@@ -439,6 +439,69 @@ const badCases: BadCase[] = [
     rule: /string or an object/,
     names: null,
   },
+  {
+    name: "a byte chunk (Uint8Array), as from sseStream(upstream.body)",
+    message: new TextEncoder().encode("data: hi\n\n"),
+    field: "data",
+    rule: /a byte chunk is not a message/,
+    shows: "Uint8Array(10 bytes)",
+    names: null,
+  },
+  {
+    name: "an ArrayBuffer",
+    message: new ArrayBuffer(4),
+    field: "data",
+    rule: /a byte chunk is not a message/,
+    shows: "ArrayBuffer(4 bytes)",
+    names: null,
+  },
+  {
+    name: "a DataView",
+    message: new DataView(new ArrayBuffer(2)),
+    field: "data",
+    rule: /a byte chunk is not a message/,
+    shows: "DataView(2 bytes)",
+    names: null,
+  },
+  {
+    name: "a Date",
+    message: new Date(0),
+    field: "data",
+    rule: /object that sets data, event, id, retry or comment; this one sets none of them/,
+    shows: "Date(1970-01-01T00:00:00.000Z)",
+    names: null,
+  },
+  {
+    name: "an object with a misspelt field",
+    message: { dat: "typo" },
+    field: "data",
+    rule: /object that sets data, event, id, retry or comment; this one sets none of them/,
+    shows: '{"dat":"typo"}',
+    names: null,
+  },
+  {
+    name: "an empty object",
+    message: {},
+    field: "data",
+    rule: /object that sets data, event, id, retry or comment; this one sets none of them/,
+    shows: "{}",
+    names: null,
+  },
+  {
+    name: "an object whose fields are all undefined",
+    message: { data: undefined, event: undefined, id: undefined },
+    field: "data",
+    rule: /undefined counts as not set/,
+    names: null,
+  },
+  {
+    name: "a Map",
+    message: new Map([["data", "x"]]),
+    field: "data",
+    rule: /object that sets data, event, id, retry or comment; this one sets none of them/,
+    shows: "Map)",
+    names: null,
+  },
 ];
 
 function thrown(run: () => unknown): unknown {
@@ -491,6 +554,73 @@ describe("encodeEvent refuses what it cannot send as given", () => {
     const error = thrown(() => encodeComment(42 as unknown as string)) as SSEEncodeError;
     expect(error).toBeInstanceOf(SSEEncodeError);
     expect(error.field).toBe("comment");
+  });
+
+  test("a message that sets one field to a value, even an empty one, is a message", () => {
+    expect(encodeEvent({ comment: "" })).toBe(":\n\n");
+    expect(encodeEvent({ id: "" })).toBe("id\n\n");
+    expect(encodeEvent({ data: "" })).toBe("data: \n\n");
+    expect(encodeEvent({ data: null })).toBe("data: null\n\n");
+    expect(encodeEvent({ retry: 0, data: undefined })).toBe("retry: 0\n\n");
+    // A message built without a prototype, or as a class instance, is read the same way.
+    expect(encodeEvent(Object.assign(Object.create(null), { data: "x" }))).toBe("data: x\n\n");
+    class Tick {
+      readonly event = "tick";
+      get data(): string {
+        return "from a getter";
+      }
+    }
+    expect(encodeEvent(new Tick())).toBe("event: tick\ndata: from a getter\n\n");
+  });
+
+  test("random values that are not messages always throw SSEEncodeError and never give text", () => {
+    // Anything but a string or an object that sets one of the five fields.
+    const notAMessage = fc.oneof(
+      fc.constantFrom(null, undefined, true, false, 0, Number.NaN, 1n, Symbol("s")),
+      fc.double(),
+      fc.bigInt(),
+      fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+      fc.uint8Array({ maxLength: 32 }),
+      fc.uint8Array({ maxLength: 32 }).map((bytes) => bytes.buffer),
+      fc.int16Array({ maxLength: 8 }),
+      fc.float64Array({ maxLength: 4 }),
+      fc.date({ noInvalidDate: false }),
+      // Objects with only other keys, or the five keys set to undefined.
+      fc.dictionary(
+        fc
+          .string({ maxLength: 6 })
+          .filter((k) => !["data", "event", "id", "retry", "comment"].includes(k)),
+        fc.jsonValue({ maxDepth: 1 }),
+        { maxKeys: 4 },
+      ),
+      fc.record(
+        {
+          data: fc.constant(undefined),
+          event: fc.constant(undefined),
+          id: fc.constant(undefined),
+          retry: fc.constant(undefined),
+          comment: fc.constant(undefined),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.constantFrom(new Map(), new Set(["data"]), new Error("data"), /data/, () => "data"),
+    );
+    fc.assert(
+      fc.property(notAMessage, (value) => {
+        let out: unknown = "nothing thrown";
+        try {
+          out = encodeEvent(value as SSEMessage);
+        } catch (error) {
+          expect(error).toBeInstanceOf(SSEEncodeError);
+          expect((error as SSEEncodeError).field).toBe("data");
+          return;
+        }
+        throw new Error(
+          `encodeEvent gave ${JSON.stringify(out)} for a value that is not a message`,
+        );
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test("random strings with CR or LF are always refused as event or id", () => {

@@ -121,8 +121,19 @@ describe("SSEEncoderStream", () => {
     expect(() => new SSEEncoderStream({ serialize: "json" as never })).toThrow(TypeError);
   });
 
-  test("an EncodedEvent passes through as its bytes", async () => {
+  test("an EncodedEvent passes through as its bytes, and the writable side is typed to take one", async () => {
     const encoded = new EncodedEvent({ event: "shared", data: "x" });
+    const stream = new SSEEncoderStream();
+    const writer = stream.writable.getWriter();
+    const reading = new Response(stream.readable).text();
+    await writer.write("before");
+    // Written straight to the writer: this line is a type error (TS2345) if the
+    // stream's input type leaves EncodedEvent out.
+    await writer.write(encoded);
+    await writer.close();
+    expect(await within(reading, 2000, "the readable side")).toBe(
+      "data: before\n\nevent: shared\ndata: x\n\n",
+    );
     const chunks = await encodeAll(["before", encoded, "after"]);
     expect(chunks).toContain(encoded.bytes);
     expect(new TextDecoder().decode(concat(chunks))).toBe(
