@@ -36,23 +36,45 @@ export interface PolicyState {
   startedAt: number;
   /** When bytes were last handed to the stream. */
   lastWriteAt: number;
-  /** Since when bytes have been waiting for a client that does not read; `undefined` when none wait. */
-  waitingSince: number | undefined;
-}
-
-/** What to do now, and when to look again (`Infinity`: never). */
-export interface Decision {
-  action: "keepalive" | "timeout" | "max-duration" | undefined;
-  nextCheck: number;
+  /**
+   * Since when the stream has had something for a client that has not asked
+   * for it (the client side waits: bytes queued, an event ready, or the end of
+   * the stream); `undefined` while the client is waiting for the source.
+   */
+  owedSince: number | undefined;
+  /** The stream has ended; only the body is left to close (after the client takes what it is owed). */
+  ended: boolean;
 }
 
 /**
- * Decides what a connection's timer should do at `now`.
+ * What the timer should do: write a keepalive, end the stream (`timeout`,
+ * `max-duration`), or `drop` the body of a stream that already ended because
+ * the client never came for its last bytes.
+ */
+export type PolicyAction = "keepalive" | "timeout" | "max-duration" | "drop";
+
+/** What to do now, and when to look again (`Infinity`: never). */
+export interface Decision {
+  action: PolicyAction | undefined;
+  nextCheck: number;
+}
+
+const NEVER = Number.POSITIVE_INFINITY;
+
+/**
+ * Decides what a connection's timer should do at `now`. Every timing rule of a
+ * stream lives here.
  *
- * A keepalive is due after `keepAlive` ms without a write, so the longest
- * silence on the wire is `keepAlive` (plus timer lag), never twice that. While
- * bytes are already waiting for the client there is no silence to fill, so no
- * keepalive is queued behind them.
+ * - A keepalive is due after `keepAlive` ms without a write, so the longest
+ *   silence on the wire is `keepAlive` (plus timer lag), never twice that.
+ *   While something is already owed to the client there is no silence to
+ *   fill, so no keepalive is queued behind it.
+ * - The send timeout: when something has been owed to the client for
+ *   `sendTimeout` ms (it takes nothing), the stream ends as `timeout`, with or
+ *   without keepalive. Once the stream has ended for another reason, the same
+ *   rule drops a body whose last bytes the client never comes for, so a
+ *   stalled client never holds its connection past `sendTimeout`.
+ * - `maxDuration` after the start, the stream ends as `max-duration`.
  *
  * @param config - The timer settings; 0 turns a timer off.
  * @param state - The connection's timestamps.
@@ -61,25 +83,27 @@ export interface Decision {
  */
 export function decide(config: PolicyConfig, state: PolicyState, now: number): Decision {
   const { keepAlive, sendTimeout, maxDuration } = config;
+  const owedSince = state.owedSince;
+  const sendBy = sendTimeout > 0 && owedSince !== undefined ? owedSince + sendTimeout : NEVER;
+  if (state.ended) {
+    return now >= sendBy
+      ? { action: "drop", nextCheck: NEVER }
+      : { action: undefined, nextCheck: sendBy };
+  }
   if (maxDuration > 0 && now >= state.startedAt + maxDuration) {
-    return { action: "max-duration", nextCheck: Number.POSITIVE_INFINITY };
+    return { action: "max-duration", nextCheck: NEVER };
   }
-  const waiting = state.waitingSince !== undefined;
-  if (sendTimeout > 0 && waiting && now >= (state.waitingSince as number) + sendTimeout) {
-    return { action: "timeout", nextCheck: Number.POSITIVE_INFINITY };
-  }
+  if (now >= sendBy) return { action: "timeout", nextCheck: NEVER };
   let action: Decision["action"];
-  let nextCheck = Number.POSITIVE_INFINITY;
+  let nextCheck = sendBy;
   if (keepAlive > 0) {
     let due = state.lastWriteAt + keepAlive;
     if (now >= due) {
-      if (!waiting) action = "keepalive";
+      if (owedSince === undefined) action = "keepalive";
       due = now + keepAlive;
     }
-    nextCheck = due;
+    nextCheck = Math.min(nextCheck, due);
   }
-  if (sendTimeout > 0 && waiting)
-    nextCheck = Math.min(nextCheck, (state.waitingSince as number) + sendTimeout);
   if (maxDuration > 0) nextCheck = Math.min(nextCheck, state.startedAt + maxDuration);
   return { action, nextCheck };
 }

@@ -5,6 +5,7 @@
  */
 import type { SSEChunk } from "./encode.ts";
 import type { EncodedEvent } from "./encoded.ts";
+import { isPushSource, type PushSource } from "./push.ts";
 
 /** What the stream hands to a source function. */
 export interface SSEContext {
@@ -133,15 +134,43 @@ export function toCursor(value: unknown): Cursor {
   );
 }
 
+/** An opened source: a cursor to pull from, or a source that pushes. */
+export type Opened = Cursor | PushSource;
+
+function open(value: unknown): Opened {
+  return isPushSource(value) ? value : toCursor(value);
+}
+
 /**
  * Opens a source: calls a source function with `ctx` and awaits what it returns.
  * Synchronous when it can be, so a sync iterable starts without a microtask.
+ * A push source (see `push.ts`) is handed back as it is.
  */
-export function openSource(source: unknown, ctx: SSEContext): Cursor | Promise<Cursor> {
-  if (typeof source !== "function") return toCursor(source);
+export function openSource(source: unknown, ctx: SSEContext): Opened | Promise<Opened> {
+  if (typeof source !== "function") return open(source);
   const made: unknown = source(ctx);
   if (typeof (made as { then?: unknown } | null)?.then === "function") {
-    return Promise.resolve(made).then(toCursor);
+    return Promise.resolve(made).then(open);
   }
-  return toCursor(made);
+  return open(made);
+}
+
+/**
+ * Closes a source the stream never opened: an iterator is returned, a
+ * ReadableStream cancelled (an `events.on()` iterator's listener goes with
+ * it). A source function is not called just to be closed, and a push source
+ * that was never started has nothing to undo. Never throws.
+ */
+export function closeUnopened(source: unknown, reason: unknown): void {
+  if (typeof source === "function" || isPushSource(source)) return;
+  try {
+    toCursor(source).close(reason);
+  } catch {
+    // A stream locked by someone else, or an iterator that throws on creation: nothing of ours to close.
+  }
+}
+
+/** Closes whatever a source function produced after the stream had ended. Never throws. */
+export function closeOpened(opened: Opened, reason: unknown): void {
+  if (!isPushSource(opened)) opened.close(reason);
 }

@@ -1,10 +1,11 @@
 /**
- * `sseStream`: pulls a source as fast as the client reads, encodes what it
- * yields, and ends the same way whatever ends it.
+ * `sseStream`: a stream that ends the same way whatever ends it. The parts
+ * each have their own file: the pull loop (`pull.ts`), the push path
+ * (`push.ts`), the timer state (`timers.ts`) and its rules (`policy.ts`).
  *
  * @module
  */
-import { encodeComment, encodeEvent } from "./encode.ts";
+import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
 import { lastEventId } from "./last-event-id.ts";
 import {
@@ -13,248 +14,202 @@ import {
   type SSECloseReason,
   type SSEOptions,
 } from "./options.ts";
-import { type Clock, decide, LazyTimer, systemClock } from "./policy.ts";
-import {
-  type Cursor,
-  checkSource,
-  openSource,
-  type SSEContext,
-  type SSEIterable,
-} from "./source.ts";
+import type { PolicyAction } from "./policy.ts";
+import { systemClock } from "./policy.ts";
+import { COMMENT, Puller, type PullHost } from "./pull.ts";
+import { PUSH, type PushSink, type PushSource } from "./push.ts";
+import { checkSource, type SSEContext, type SSEIterable } from "./source.ts";
+import { StreamTimers, type TimerHost } from "./timers.ts";
 
 /** What `sseStream` and `sseResponse` accept: an iterable of messages, or a function of ctx returning one. */
 export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promise<SSEIterable>);
 
 const encoder = new TextEncoder();
 
-/**
- * The watchdog's hops are reactions to this promise rather than
- * queueMicrotask calls: both are one microtask, but Node 20's queueMicrotask
- * allocates an AsyncResource and a bound function per call (18% of the
- * throughput on small events).
- */
-const RESOLVED: Promise<void> = Promise.resolve();
-const COMMENT = encoder.encode(encodeComment());
+/** Counts a chunk's bytes, so `desiredSize` is minus the bytes the client has not taken. */
+function byteLength(chunk: Uint8Array): number {
+  return chunk.byteLength;
+}
 
-/**
- * Past this many UTF-16 units a batch is sent even if the source has more
- * ready: it bounds the memory one pull can take and keeps chunks near a
- * socket's write size.
- */
-const MAX_BATCH = 32 * 1024;
+/** The push sink handed to a push source: a thin face over its connection. */
+class Sink implements PushSink {
+  readonly #connection: Connection;
 
-/**
- * How many microtasks a pending `next()` gets before the batch so far is sent.
- * An async generator that yields without awaiting anything else answers in 2
- * to 4 (measured on Node 20, Deno 2.9 and Bun 1.4: 2 for a plain `yield`, 3
- * for `yield*` or `yield await`, 4 for `for await` over a sync iterable). A
- * source that waits on I/O or a timer does not, and its last event goes out at
- * once: events ready together share a chunk, with no timer batching.
- */
-const READY_HOPS = 8;
+  constructor(connection: Connection) {
+    this.#connection = connection;
+  }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
+  write(bytes: Uint8Array): void {
+    const connection = this.#connection;
+    if (!connection.closed) connection.write(bytes);
+  }
+
+  get queued(): number {
+    return this.#connection.queued;
+  }
+
+  get closed(): boolean {
+    return this.#connection.closed;
+  }
+
+  whenDrained(callback: () => void): void {
+    this.#connection.whenDrained(callback);
+  }
+
+  end(reason: "done" | "slow" | "abort"): void {
+    this.#connection.finish(reason);
+  }
+
+  fail(error: unknown): void {
+    if (!this.#connection.closed) this.#connection.fail(error).catch(() => {});
+  }
 }
 
 /**
- * One SSE connection. It is the ReadableStream's underlying source itself
- * (`start`/`pull`/`cancel`), so a connection costs this object, its ctx and
- * AbortController, one timer, three bound callbacks (signal listener,
- * watchdog hop, timer) and the stream: no promise or closure per event.
+ * One SSE connection: the ReadableStream's underlying source itself
+ * (`start`/`pull`/`cancel`). It owns how the stream ends; the pull loop, the
+ * push path and the timers report to it. A connection costs this object, its
+ * ctx and AbortController, a Puller (with its batch and watchdog), one timer
+ * and the stream: no promise or closure per event.
  */
-class Connection implements UnderlyingDefaultSource<Uint8Array> {
-  readonly #source: unknown;
+class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, TimerHost {
   readonly #options: ResolvedOptions;
   readonly #abort = new AbortController();
   readonly #ctx: SSEContext;
-  readonly #clock: Clock;
-  readonly #timer: LazyTimer;
+  readonly #timers: StreamTimers;
+  readonly #puller: Puller;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #cursor: Cursor | undefined;
-  /** Encoded text not yet sent: events that were ready together. */
-  #batch = "";
-  /** True while the pull loop waits on the source. */
-  #awaiting = false;
-  /** How many times the source answered; the watchdog compares it between hops. */
-  #answers = 0;
-  #seenAnswers = 0;
-  #idleHops = 0;
-  #watching = false;
-  /** A chunk went out since the last pull. */
-  #flushed = false;
-  #closed = false;
-  #wrote = false;
-  #startedAt = 0;
-  #lastWriteAt = 0;
-  #waitingSince: number | undefined;
-  readonly #onSignal = (): void => this.#finish("abort");
+  closed = false;
+  wrote = false;
+  /** A read is pending with nothing queued: the client waits on the source. */
+  #clientWaiting = false;
+  /** The stream has ended; the body closes when the client comes for the rest. */
+  #closing = false;
+  #pushing = false;
+  #cleanup: ((reason: SSECloseReason) => void) | undefined;
+  #drained: (() => void) | undefined;
+  #reason: SSECloseReason | undefined;
+  readonly #onSignal = (): void => this.finish("abort");
 
   constructor(source: unknown, options: ResolvedOptions) {
-    this.#source = source;
     this.#options = options;
     const request = options.request;
     this.#ctx = {
       signal: this.#abort.signal,
       lastEventId: request === undefined ? undefined : lastEventId(request),
     };
-    this.#clock = options.clock ?? systemClock;
-    this.#timer = new LazyTimer(this.#clock, () => this.#tick());
+    this.#timers = new StreamTimers(options, options.clock ?? systemClock, this);
+    this.#puller = new Puller(this, source, this.#ctx, options.serialize);
   }
 
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
     this.#controller = controller;
     const { signal, request, retry } = this.#options;
-    this.#startedAt = this.#lastWriteAt = this.#clock.now();
     if (signal?.aborted || request?.signal?.aborted) {
-      this.#finish("abort");
+      this.finish("abort");
       return;
     }
     signal?.addEventListener("abort", this.#onSignal);
     request?.signal?.addEventListener("abort", this.#onSignal);
+    this.#timers.start();
     // The retry line doubles as the first chunk that makes every runtime send the head now.
-    if (retry !== undefined) this.#write(encoder.encode(`retry: ${retry}\n\n`));
-    this.#schedule();
+    if (retry !== undefined) this.write(encoder.encode(`retry: ${retry}\n\n`));
   }
 
-  async pull(): Promise<void> {
-    // A pull means the client took everything queued: nothing is waiting any more.
-    this.#waitingSince = undefined;
-    this.#flushed = false;
-    if (this.#closed) return;
-    try {
-      if (this.#cursor === undefined) {
-        const opened = openSource(this.#source, this.#ctx);
-        if (isPromise(opened)) {
-          // A source function that awaits before returning its source must not
-          // hold the head back either: the watchdog writes the opening comment.
-          if (!this.#wrote) this.#watch();
-          this.#awaiting = true;
-          try {
-            this.#cursor = await this.#opening(opened);
-          } finally {
-            this.#awaiting = false;
-            this.#answers++;
-          }
-        } else this.#cursor = opened;
-        if (this.#closed) return;
-      }
-      const cursor = this.#cursor;
-      const serialize = this.#options.serialize;
-      const encodeOptions = serialize === undefined ? undefined : { serialize };
-      for (;;) {
-        let result = cursor.next();
-        if (isPromise(result)) {
-          // Something to send (or nothing sent yet, while some runtimes hold the
-          // head back until the first chunk): the watchdog sends it if the
-          // source does not answer within a few microtasks.
-          if (this.#batch !== "" || !this.#wrote) this.#watch();
-          this.#awaiting = true;
-          try {
-            result = await result;
-          } finally {
-            this.#awaiting = false;
-            this.#answers++;
-          }
-          if (this.#closed) return;
-        }
-        if (result.done) {
-          this.#flushBatch();
-          this.#finish("done");
-          return;
-        }
-        const chunk = result.value;
-        if (chunk instanceof EncodedEvent) {
-          this.#flushBatch();
-          this.#write(chunk.bytes);
-          return;
-        }
-        const text = encodeEvent(chunk as never, encodeOptions);
-        if (this.#batch !== "" && this.#batch.length + text.length > MAX_BATCH) {
-          // Send what is batched first, so no chunk grows past MAX_BATCH by
-          // joining large events (two 16 KiB events in one 32 KiB string made
-          // Bun 1.4 4x slower than one event per chunk).
-          this.#flushBatch();
-          this.#batch = text;
-          return;
-        }
-        this.#batch += text;
-        if (this.#batch.length >= MAX_BATCH) {
-          this.#flushBatch();
-          return;
-        }
-        // The watchdog sent a chunk while the source was busy: that answered
-        // this pull. What came since waits in the batch for the next one.
-        if (this.#flushed) return;
-      }
-    } catch (error) {
-      if (this.#closed) return;
-      this.#flushBatch();
-      await this.#fail(error);
-    }
-  }
-
-  /** Starts the watchdog unless it runs already. */
-  #watch(): void {
-    if (this.#watching) return;
-    this.#watching = true;
-    this.#seenAnswers = this.#answers;
-    this.#idleHops = 0;
-    RESOLVED.then(this.#hop);
-  }
-
-  /**
-   * One microtask hop of the watchdog. While the source keeps answering, it
-   * keeps watching; when the pull loop has waited READY_HOPS hops on one
-   * `next()`, it sends the batch. One bound function per connection, no
-   * promise per event: on Bun that is the difference between matching and
-   * beating a hand-written stream.
-   */
-  readonly #hop = (): void => {
-    // Not waiting on the source: the pull loop has returned (a carried batch
-    // waits for the next pull, which starts the watchdog again).
-    if (this.#closed || !this.#awaiting) {
-      this.#watching = false;
+  pull(): Promise<void> | undefined {
+    // A pull means the client took everything queued and asks for more.
+    this.#clientWaiting = true;
+    this.#timers.asked();
+    if (this.#closing) {
+      this.#closeBody();
       return;
     }
-    if (this.#answers !== this.#seenAnswers) {
-      this.#seenAnswers = this.#answers;
-      this.#idleHops = 0;
-    } else if (++this.#idleHops >= READY_HOPS) {
-      this.#watching = false;
-      // Only a chunk actually sent answers the pull; with nothing to send
-      // (a chain left over from an earlier pull) the loop just goes on waiting.
-      if (this.#batch !== "") this.#flushBatch();
-      else if (!this.#wrote) this.#write(COMMENT);
-      else return;
-      this.#flushed = true;
+    if (this.closed) return;
+    if (this.#pushing) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained?.();
       return;
     }
-    RESOLVED.then(this.#hop);
-  };
-
-  #flushBatch(): void {
-    if (this.#batch === "") return;
-    const text = this.#batch;
-    this.#batch = "";
-    this.#write(encoder.encode(text));
+    return this.#puller.pull();
   }
 
   cancel(): void {
-    this.#finish("cancel");
+    this.finish("cancel");
   }
 
-  /** Awaits a source function's promise; a source that arrives after the end is closed at once. */
-  async #opening(opened: Promise<Cursor>): Promise<Cursor> {
-    const cursor = await opened;
-    if (this.#closed) cursor.close(this.#abort.signal.reason);
-    return cursor;
+  /** Hands bytes to the body: to a waiting read at once, or queued. */
+  write(bytes: Uint8Array): void {
+    try {
+      this.#controller.enqueue(bytes);
+    } catch {
+      // The body was closed or errored under us (a runtime that tore it down
+      // without cancel()): the client is gone, end like a cancel. This also
+      // keeps the watchdog's microtask from ever rejecting.
+      this.finish("cancel");
+      return;
+    }
+    this.wrote = true;
+    this.#clientWaiting = false;
+    // With a high-water mark of 0, a chunk that went straight to a waiting read
+    // leaves desiredSize at 0; below 0 it sits in the queue until the client reads.
+    this.#timers.wrote((this.#controller.desiredSize ?? 0) < 0);
+  }
+
+  /** Bytes written but not yet taken by the client. */
+  get queued(): number {
+    return Math.max(0, -(this.#controller.desiredSize ?? 0));
+  }
+
+  owe(): void {
+    if (!this.#clientWaiting) this.#timers.owe();
+  }
+
+  owed(): boolean {
+    return this.#closing || this.#puller.ready || (this.#controller.desiredSize ?? 0) < 0;
+  }
+
+  done(): void {
+    this.finish("done");
+  }
+
+  act(action: PolicyAction): void {
+    if (action === "keepalive") this.write(COMMENT);
+    else if (action === "drop") this.#drop("timeout");
+    else this.finish(action);
+  }
+
+  push(source: PushSource): void {
+    this.#pushing = true;
+    let cleanup: (reason: SSECloseReason) => void;
+    try {
+      cleanup = source[PUSH](new Sink(this), this.#ctx);
+    } catch (error) {
+      this.fail(error).catch(() => {});
+      return;
+    }
+    if (this.closed) {
+      // It ended the stream from inside [PUSH]: undo what it set up now.
+      callOnce(cleanup, this.#reason as SSECloseReason);
+      return;
+    }
+    this.#cleanup = cleanup;
+    // Runtimes hold the head back until the first chunk.
+    if (!this.wrote) this.write(COMMENT);
+  }
+
+  whenDrained(callback: () => void): void {
+    if (this.closed) return;
+    if (this.#clientWaiting) callback();
+    else this.#drained = callback;
   }
 
   /** The source threw (or yielded what cannot be encoded): onError may send a last event. */
-  async #fail(error: unknown): Promise<void> {
+  async fail(error: unknown): Promise<void> {
     const onError = this.#options.onError;
-    if (onError !== undefined) {
+    if (onError === undefined) {
+      report(error);
+    } else {
       let last: Uint8Array | undefined;
       try {
         const chunk = await onError(error);
@@ -267,80 +222,41 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
       } catch {
         // onError threw or returned an invalid message: nothing more is sent.
       }
-      if (this.#closed) return;
-      if (last !== undefined) this.#write(last);
+      if (this.closed) return;
+      if (last !== undefined) this.write(last);
     }
-    this.#finish("error");
-  }
-
-  #write(bytes: Uint8Array): void {
-    try {
-      this.#controller.enqueue(bytes);
-    } catch {
-      // The body was closed or errored under us (a runtime that tore it down
-      // without cancel()): the client is gone, end like a cancel. This also
-      // keeps the watchdog's microtask from ever rejecting.
-      this.#finish("cancel");
-      return;
-    }
-    this.#wrote = true;
-    const now = this.#clock.now();
-    this.#lastWriteAt = now;
-    // With a high-water mark of 0, a chunk that went straight to a waiting read
-    // leaves desiredSize at 0; below 0 it sits in the queue until the client reads.
-    if (this.#waitingSince === undefined && (this.#controller.desiredSize ?? 0) < 0) {
-      this.#waitingSince = now;
-      if (this.#options.sendTimeout > 0) this.#timer.checkBy(now + this.#options.sendTimeout);
-    }
-  }
-
-  #schedule(): void {
-    this.#timer.checkBy(decide(this.#options, this.#state(), this.#clock.now()).nextCheck);
-  }
-
-  #state() {
-    return {
-      startedAt: this.#startedAt,
-      lastWriteAt: this.#lastWriteAt,
-      waitingSince: this.#waitingSince,
-    };
-  }
-
-  #tick(): void {
-    if (this.#closed) return;
-    // The client may have drained the queue without asking for more yet.
-    if (this.#waitingSince !== undefined && (this.#controller.desiredSize ?? 0) >= 0) {
-      this.#waitingSince = undefined;
-    }
-    const { action, nextCheck } = decide(this.#options, this.#state(), this.#clock.now());
-    if (action === "keepalive") this.#write(COMMENT);
-    else if (action !== undefined) {
-      this.#finish(action);
-      return;
-    }
-    this.#timer.checkBy(nextCheck);
+    this.finish("error");
   }
 
   /** Ends the stream once: timers, signals, source, ctx.signal, the body, onClose. */
-  #finish(reason: SSECloseReason): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#timer.stop();
+  finish(reason: SSECloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#reason = reason;
     const { signal, request, onClose } = this.#options;
     signal?.removeEventListener("abort", this.#onSignal);
     request?.signal?.removeEventListener("abort", this.#onSignal);
     this.#abort.abort(new DOMException(`The SSE stream ended (${reason})`, "AbortError"));
-    this.#cursor?.close(this.#abort.signal.reason);
-    if (reason !== "cancel") {
-      try {
-        if (reason === "timeout") {
-          // The client reads nothing: drop what waits for it and let the runtime close the socket.
-          this.#controller.error(new DOMException("SSE send timeout", "TimeoutError"));
-        } else {
-          this.#controller.close();
-        }
-      } catch {
-        // Already closed or errored by the runtime.
+    const why = this.#abort.signal.reason;
+    this.#puller.close(why);
+    const cleanup = this.#cleanup;
+    this.#cleanup = undefined;
+    this.#drained = undefined;
+    if (cleanup !== undefined) callOnce(cleanup, reason);
+    if (reason === "cancel") {
+      this.#timers.stop();
+    } else if (reason === "timeout" || reason === "slow") {
+      // The client takes nothing: drop what waits for it and let the runtime close the socket.
+      this.#drop(reason);
+    } else {
+      // What was ready goes out, then the body closes when the client comes
+      // for it; a client that never does is dropped after sendTimeout, so a
+      // stalled client never holds its connection.
+      this.#puller.flush();
+      if (this.#clientWaiting || this.#options.sendTimeout === 0) this.#closeBody();
+      else {
+        this.#closing = true;
+        this.#timers.end();
       }
     }
     try {
@@ -349,6 +265,52 @@ class Connection implements UnderlyingDefaultSource<Uint8Array> {
       // An onClose that throws must not break the stream's end; nothing to report to.
     }
   }
+
+  #closeBody(): void {
+    this.#closing = false;
+    this.#timers.stop();
+    try {
+      this.#controller.close();
+    } catch {
+      // Already closed or errored by the runtime.
+    }
+  }
+
+  /**
+   * Errors the body: the only way a body can make every runtime let go of a
+   * socket that does not drain. (@hono/node-server logs the error with
+   * console.error; the one error it logs quietly, a premature close, it does
+   * not destroy the socket for, so the message is made to read as what happened.)
+   */
+  #drop(why: "timeout" | "slow"): void {
+    this.#closing = false;
+    this.#timers.stop();
+    const message =
+      why === "slow"
+        ? "web-sse dropped a client too slow for its stream (maxQueued)"
+        : `web-sse dropped a client that took no bytes for ${this.#options.sendTimeout} ms (sendTimeout)`;
+    try {
+      this.#controller.error(new DOMException(message, "TimeoutError"));
+    } catch {
+      // Already closed or errored by the runtime.
+    }
+  }
+}
+
+function callOnce(cleanup: (reason: SSECloseReason) => void, reason: SSECloseReason): void {
+  try {
+    cleanup(reason);
+  } catch (error) {
+    report(error);
+  }
+}
+
+/** Without onError, a failing source is reported on the server; the client gets nothing of it. */
+function report(error: unknown): void {
+  console.error(
+    "web-sse: the source failed and the stream ended (pass onError to handle it):",
+    error,
+  );
 }
 
 /**
@@ -386,5 +348,8 @@ export function sseStream(source: SSESource, options?: SSEOptions): ReadableStre
 
 /** Builds the stream from options already checked (for callers that check once, early). */
 export function streamFrom(source: unknown, options: ResolvedOptions): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(new Connection(source, options), { highWaterMark: 0 });
+  return new ReadableStream<Uint8Array>(new Connection(source, options), {
+    highWaterMark: 0,
+    size: byteLength,
+  });
 }

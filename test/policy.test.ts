@@ -6,7 +6,7 @@ import { FakeClock } from "./helpers/core-sse.ts";
 const config = (c: Partial<PolicyConfig>): PolicyConfig =>
   Object.freeze({ keepAlive: 0, sendTimeout: 0, maxDuration: 0, ...c });
 const state = (s: Partial<PolicyState>): PolicyState =>
-  Object.freeze({ startedAt: 0, lastWriteAt: 0, waitingSince: undefined, ...s });
+  Object.freeze({ startedAt: 0, lastWriteAt: 0, owedSince: undefined, ended: false, ...s });
 
 describe("decide", () => {
   test("with every timer off there is nothing to do, ever", () => {
@@ -32,13 +32,13 @@ describe("decide", () => {
 
   test("no keepalive is queued behind bytes already waiting for the client", () => {
     const c = config({ keepAlive: 1000, sendTimeout: 5000 });
-    const s = state({ lastWriteAt: 100, waitingSince: 100 });
+    const s = state({ lastWriteAt: 100, owedSince: 100 });
     expect(decide(c, s, 1100)).toEqual({ action: undefined, nextCheck: 2100 });
   });
 
   test("sendTimeout fires when bytes have waited that long, not before", () => {
     const c = config({ keepAlive: 1000, sendTimeout: 5000 });
-    const s = state({ lastWriteAt: 100, waitingSince: 100 });
+    const s = state({ lastWriteAt: 100, owedSince: 100 });
     expect(decide(c, s, 5099).action).toBeUndefined();
     expect(decide(c, s, 5099).nextCheck).toBeLessThanOrEqual(5100);
     expect(decide(c, s, 5100)).toEqual({ action: "timeout", nextCheck: Number.POSITIVE_INFINITY });
@@ -46,19 +46,17 @@ describe("decide", () => {
 
   test("sendTimeout never fires while nothing waits, or when it is off", () => {
     expect(decide(config({ sendTimeout: 100 }), state({}), 1e9).action).toBeUndefined();
-    expect(
-      decide(config({ sendTimeout: 0 }), state({ waitingSince: 0 }), 1e9).action,
-    ).toBeUndefined();
+    expect(decide(config({ sendTimeout: 0 }), state({ owedSince: 0 }), 1e9).action).toBeUndefined();
   });
 
   test("the next check while waiting is the send deadline when it comes first", () => {
     const c = config({ keepAlive: 10_000, sendTimeout: 300 });
-    expect(decide(c, state({ waitingSince: 50 }), 100).nextCheck).toBe(350);
+    expect(decide(c, state({ owedSince: 50 }), 100).nextCheck).toBe(350);
   });
 
   test("maxDuration fires at startedAt + maxDuration and wins over everything else", () => {
     const c = config({ keepAlive: 1000, sendTimeout: 1000, maxDuration: 3000 });
-    const s = state({ startedAt: 0, lastWriteAt: 0, waitingSince: 0 });
+    const s = state({ startedAt: 0, lastWriteAt: 0, owedSince: 0 });
     expect(decide(c, s, 2999).action).toBe("timeout");
     expect(decide(config({ maxDuration: 3000 }), state({}), 2999)).toEqual({
       action: undefined,
@@ -93,7 +91,7 @@ describe("decide", () => {
       const now = r.startedAt + r.sinceStart;
       const lastWriteAt = Math.max(r.startedAt, now - r.sinceWrite);
       // Bytes start waiting at a write; later writes may add to them.
-      const waitingSince =
+      const owedSince =
         r.waiting === null ? undefined : Math.max(r.startedAt, lastWriteAt - r.waiting);
       return {
         c: config({
@@ -101,7 +99,7 @@ describe("decide", () => {
           sendTimeout: r.sendTimeout,
           maxDuration: r.maxDuration,
         }),
-        s: state({ startedAt: r.startedAt, lastWriteAt, waitingSince }),
+        s: state({ startedAt: r.startedAt, lastWriteAt, owedSince }),
         now,
       };
     });
@@ -110,7 +108,7 @@ describe("decide", () => {
     fc.assert(
       fc.property(arbitraryCase, ({ c, s, now }) => {
         const { action, nextCheck } = decide(c, s, now);
-        if (action === "timeout" || action === "max-duration")
+        if (action === "timeout" || action === "max-duration" || action === "drop")
           expect(nextCheck).toBe(Number.POSITIVE_INFINITY);
         else expect(nextCheck).toBeGreaterThan(now);
       }),
@@ -122,7 +120,7 @@ describe("decide", () => {
     fc.assert(
       fc.property(arbitraryCase, ({ c, s, now }) => {
         const { action, nextCheck } = decide(c, s, now);
-        if (c.keepAlive === 0 || s.waitingSince !== undefined) return;
+        if (c.keepAlive === 0 || s.owedSince !== undefined) return;
         if (action === "max-duration") return;
         if (now - s.lastWriteAt >= c.keepAlive) expect(action).toBe("keepalive");
         else expect(nextCheck).toBeLessThanOrEqual(s.lastWriteAt + c.keepAlive);
@@ -131,12 +129,20 @@ describe("decide", () => {
     );
   });
 
-  test("is pure: the same inputs give the same answer and nothing is changed", () => {
-    const c = config({ keepAlive: 100, sendTimeout: 50, maxDuration: 1000 });
-    const s = state({ startedAt: 0, lastWriteAt: 10, waitingSince: 20 });
-    const first = decide(c, s, 60);
-    expect(decide(c, s, 60)).toEqual(first);
-    expect(s).toEqual({ startedAt: 0, lastWriteAt: 10, waitingSince: 20 });
+  test("an ended stream whose client never comes for the rest is dropped sendTimeout after it stopped taking bytes", () => {
+    const c = config({ keepAlive: 100, sendTimeout: 1000, maxDuration: 500 });
+    const s = state({ lastWriteAt: 0, owedSince: 200, ended: true });
+    // No keepalive and no max-duration any more: only the drop is left.
+    expect(decide(c, s, 1199)).toEqual({ action: undefined, nextCheck: 1200 });
+    expect(decide(c, s, 1200)).toEqual({ action: "drop", nextCheck: Number.POSITIVE_INFINITY });
+  });
+
+  test("an ended stream is never dropped with sendTimeout off, or while the client waits", () => {
+    const never = { action: undefined, nextCheck: Number.POSITIVE_INFINITY };
+    expect(decide(config({ sendTimeout: 0 }), state({ owedSince: 0, ended: true }), 1e9)).toEqual(
+      never,
+    );
+    expect(decide(config({ sendTimeout: 10 }), state({ ended: true }), 1e9)).toEqual(never);
   });
 });
 

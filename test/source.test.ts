@@ -74,7 +74,7 @@ describe("openSource", () => {
       await sleep(1);
       return ["late"];
     }, ctx());
-    expect(await drain(cursor)).toEqual(["late"]);
+    expect(await drain(cursor as ReturnType<typeof toCursor>)).toEqual(["late"]);
   });
 
   test.each([

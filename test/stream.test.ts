@@ -1,3 +1,4 @@
+import { EventEmitter, on } from "node:events";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   EncodedEvent,
@@ -410,7 +411,9 @@ describe.each(sources)("sseStream with %s ends the same way whatever ends it", (
       await waitFor(() => probe.closes.length > 0, 2000, "onClose");
       expect(probe.closes).toEqual([reason]);
       expect(probe.ctx?.signal.aborted).toBe(true);
-      expect(clock.live).toBe(0);
+      // A body that ends normally closes when the client comes for the rest; until
+      // then one timer is left: the send timeout that drops a client that never does.
+      expect(clock.live).toBe(reason === "abort" || reason === "max-duration" ? 1 : 0);
       await waitFor(() => probe.finallyRan, 1000, "the generator's finally");
       if (reason === "max-duration") expect(performance.now() - startedAt).toBeGreaterThan(150);
 
@@ -422,6 +425,7 @@ describe.each(sources)("sseStream with %s ends the same way whatever ends it", (
         const rest = (await reader.readAll(1000)).slice(before);
         expect(parse(rest).events).toEqual([]);
       }
+      expect(clock.live).toBe(0);
       const armed = clock.armed;
       await sleep(150);
       expect(probe.closes).toEqual([reason]);
@@ -1083,5 +1087,94 @@ describe("sseStream checks its options and source at the call", () => {
       const stream = sseStream([], { keepAlive: off, sendTimeout: off, maxDuration: off });
       expect(stream).toBeInstanceOf(ReadableStream);
     }
+  });
+});
+
+describe("sseStream closes a source the stream ended before reading", () => {
+  test("a ReadableStream source is cancelled when the signal was already aborted", async () => {
+    let cancelled: unknown = "not cancelled";
+    const source = new ReadableStream<SSEChunk>({
+      cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    const closes: SSECloseReason[] = [];
+    const text = await readText(
+      sseStream(source, { signal: AbortSignal.abort(), onClose: (r) => closes.push(r) }),
+    );
+    expect(text).toBe("");
+    expect(closes).toEqual(["abort"]);
+    await waitFor(() => cancelled !== "not cancelled", 1000, "the source's cancel");
+  });
+
+  test("an events.on() iterator is returned (its listener removed) when the body is cancelled before any read", async () => {
+    const emitter = new EventEmitter();
+    const source = on(emitter, "message") as AsyncIterable<SSEChunk>;
+    expect(emitter.listenerCount("message")).toBe(1);
+    const closes: SSECloseReason[] = [];
+    const body = sseStream(source, { onClose: (r) => closes.push(r) });
+    await within(body.cancel(), 1000, "body.cancel()");
+    expect(closes).toEqual(["cancel"]);
+    await waitFor(() => emitter.listenerCount("message") === 0, 1000, "the listener removed");
+  });
+
+  test("a sync generator's finally runs when the request's signal was already aborted", async () => {
+    let finallyRan = false;
+    function* source() {
+      try {
+        yield "never";
+      } finally {
+        finallyRan = true;
+      }
+    }
+    const generator = source();
+    // A generator that has not started has nothing to clean up; start it, as a caller that peeked would.
+    const controller = new AbortController();
+    const request = new Request("http://localhost/", { signal: controller.signal });
+    const body = sseStream(
+      {
+        [Symbol.iterator]: () => generator,
+      },
+      { request },
+    );
+    expect(generator.next().value).toBe("never");
+    controller.abort();
+    expect(await readText(body)).toBe("");
+    expect(finallyRan).toBe(true);
+  });
+});
+
+describe("sseStream with a source that ends the stream from inside", () => {
+  test("a sync generator that aborts the signal after its first yield: that event is sent, the generator is not pulled on, its finally runs", async () => {
+    const controller = new AbortController();
+    let pulls = 0;
+    let finallyRan = false;
+    const closes: SSECloseReason[] = [];
+    function* source() {
+      try {
+        pulls++;
+        yield "before";
+        pulls++;
+        controller.abort();
+        yield "after";
+        for (;;) {
+          pulls++;
+          yield "more";
+        }
+      } finally {
+        finallyRan = true;
+      }
+    }
+    const text = await readText(
+      sseStream(source(), {
+        signal: controller.signal,
+        keepAlive: false,
+        onClose: (r) => closes.push(r),
+      }),
+    );
+    expect(closes).toEqual(["abort"]);
+    expect(parse(text).events.map((e) => e.data)).toEqual(["before"]);
+    expect(pulls).toBe(2);
+    expect(finallyRan).toBe(true);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The timer state of one stream: the few timestamps {@link decide} reads, and
+ * the one lazily moved timer that asks it what to do.
+ *
+ * @module
+ */
+import { type Clock, decide, LazyTimer, type PolicyAction, type PolicyConfig } from "./policy.ts";
+
+/** What the timers act on: the stream. */
+export interface TimerHost {
+  /** Whether something is still owed to the client (a queue it drained without asking does not count). */
+  owed(): boolean;
+  /** Carries out what the policy decided. */
+  act(action: PolicyAction): void;
+}
+
+/**
+ * One stream's timer state. Writes and asks are a field update each; the timer
+ * is moved only when a deadline comes earlier than the armed one.
+ */
+export class StreamTimers {
+  readonly #config: PolicyConfig;
+  readonly #clock: Clock;
+  readonly #host: TimerHost;
+  readonly #timer: LazyTimer;
+  #startedAt = 0;
+  #lastWriteAt = 0;
+  #owedSince: number | undefined;
+  #ended = false;
+
+  constructor(config: PolicyConfig, clock: Clock, host: TimerHost) {
+    this.#config = config;
+    this.#clock = clock;
+    this.#host = host;
+    this.#timer = new LazyTimer(clock, () => this.#tick());
+  }
+
+  /** The stream starts now: arms the first keepalive or max-duration check. */
+  start(): void {
+    this.#startedAt = this.#lastWriteAt = this.#clock.now();
+    this.#schedule();
+  }
+
+  /** Bytes were handed to the body; `queued`: they wait for a client that has not asked. */
+  wrote(queued: boolean): void {
+    const now = this.#clock.now();
+    this.#lastWriteAt = now;
+    if (queued) this.owe(now);
+  }
+
+  /** Something is owed to a client that has not asked for it: the send timeout counts from now. */
+  owe(now: number = this.#clock.now()): void {
+    if (this.#owedSince !== undefined) return;
+    this.#owedSince = now;
+    if (this.#config.sendTimeout > 0) this.#timer.checkBy(now + this.#config.sendTimeout);
+  }
+
+  /** The client asked for more: it has taken everything it was owed. */
+  asked(): void {
+    this.#owedSince = undefined;
+  }
+
+  /**
+   * The stream has ended with its body still open for a client that has not
+   * come for the rest: only the send timeout is left, counting from when the
+   * client last stopped taking bytes (or from now).
+   */
+  end(): void {
+    this.#ended = true;
+    this.#timer.stop();
+    const owedSince = this.#owedSince;
+    if (owedSince === undefined) this.owe();
+    else if (this.#config.sendTimeout > 0)
+      this.#timer.checkBy(owedSince + this.#config.sendTimeout);
+  }
+
+  /** Clears the timer for good. */
+  stop(): void {
+    this.#ended = true;
+    this.#timer.stop();
+  }
+
+  #schedule(): void {
+    this.#timer.checkBy(decide(this.#config, this.#state(), this.#clock.now()).nextCheck);
+  }
+
+  #state() {
+    return {
+      startedAt: this.#startedAt,
+      lastWriteAt: this.#lastWriteAt,
+      owedSince: this.#owedSince,
+      ended: this.#ended,
+    };
+  }
+
+  #tick(): void {
+    // The client may have drained the queue without asking for more yet.
+    if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
+    const { action, nextCheck } = decide(this.#config, this.#state(), this.#clock.now());
+    if (action !== undefined) this.#host.act(action);
+    this.#timer.checkBy(nextCheck);
+  }
+}
