@@ -120,6 +120,8 @@ class RedisBackend implements HubBackend {
   /** The seq of the last record handed to onRecord; 0 right after an epoch change (take any). */
   #delivered = 0;
   #closed = false;
+  /** Appends of this instance waiting for the live feed to pass their seq. */
+  #waiting: { seq: number; resolve: () => void }[] = [];
 
   constructor(client: RedisLike, options: RedisBackendOptions | undefined) {
     this.#main = adapt(client);
@@ -170,7 +172,7 @@ class RedisBackend implements HubBackend {
     const epoch = text(reply[0]);
     this.#adopt(epoch);
     if (reply.length < 4) return undefined;
-    return {
+    const record: HubRecord = {
       epoch,
       seq: Number(text(reply[1])),
       prev: Number(text(reply[2])),
@@ -179,6 +181,37 @@ class RedisBackend implements HubBackend {
       end,
       time: Number(text(reply[3])),
     };
+    await this.#fed(record.seq);
+    return record;
+  }
+
+  /**
+   * Resolves once the live feed has handed `seq` to onRecord (or after the
+   * timeout: the record is stored either way). So when a publish resolves, its
+   * hub has seen the record, as with the memory backend: a subscriber that
+   * comes in after a publish never gets that event as a "new" one.
+   */
+  #fed(seq: number): Promise<void> {
+    if (seq <= this.#delivered || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.#timeout);
+      const waiter = { seq, resolve: done };
+      const list = this.#waiting;
+      function done(): void {
+        clearTimeout(timer);
+        const at = list.indexOf(waiter);
+        if (at !== -1) list.splice(at, 1);
+        resolve();
+      }
+      list.push(waiter);
+    });
+  }
+
+  #wake(all: boolean): void {
+    if (this.#waiting.length === 0) return;
+    for (const waiter of this.#waiting.slice()) {
+      if (all || waiter.seq <= this.#delivered) waiter.resolve();
+    }
   }
 
   async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
@@ -212,6 +245,7 @@ class RedisBackend implements HubBackend {
     if (this.#closed) return;
     this.#closed = true;
     this.#options = undefined;
+    this.#wake(true);
     await this.#reader?.close();
   }
 
@@ -267,6 +301,7 @@ class RedisBackend implements HubBackend {
     const before = this.#epoch;
     this.#epoch = epoch;
     this.#delivered = 0;
+    this.#wake(true);
     this.#reader?.moveTo(liveKey(this.#keys, epoch), "0-0");
     this.#lost(
       new RedisBackendError(
@@ -298,6 +333,7 @@ class RedisBackend implements HubBackend {
         // onRecord must not throw; the feed goes on regardless.
       }
     }
+    this.#wake(false);
   }
 
   #lost(reason: unknown): void {
