@@ -233,15 +233,12 @@ class HubImpl implements Hub, HubCore {
     await this.ready();
     const startAt = this.head;
     const id = lastEventId(request);
-    const snapshot = await this.#backend.read(list, startAt);
-    if (snapshot.topics.every((topic) => topic.ended > 0)) {
-      let last = 0;
-      for (const topic of snapshot.topics) if (topic.ended > last) last = topic.ended;
-      const seen =
-        id === undefined
-          ? start !== "earliest"
-          : (parseId(id, snapshot.epoch, snapshot.head) ?? -1) >= last;
-      if (seen) {
+    const position =
+      id === undefined ? undefined : parseId(id, this.epoch, Number.MAX_SAFE_INTEGER);
+    if (id === undefined || position !== undefined) {
+      const after = position ?? (start === "earliest" ? 0 : startAt);
+      const snapshot = await this.#backend.read(list, after);
+      if (this.#seenAll(snapshot, id === undefined ? start === "earliest" : true, after)) {
         // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
         const noContent = new Headers(rest.headers);
         noContent.set("cache-control", "no-cache, no-transform");
@@ -253,6 +250,32 @@ class HubImpl implements Hub, HubCore {
       (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt),
       streamOptions,
     );
+  }
+
+  /**
+   * Whether every topic has ended and a client at `after` has every event of
+   * them. Decided from the events themselves, not from the end marker's id:
+   * clients built on eventsource-parser (the `eventsource` package among them)
+   * ignore an id-only event, so their Last-Event-ID is the last real event's.
+   *
+   * @param resuming - `after` is the client's position (else: "earliest", whatever is retained is unseen).
+   */
+  #seenAll(snapshot: BackendSnapshot, resuming: boolean, after: number): boolean {
+    if (resuming && snapshot.epoch !== this.epoch) return false;
+    if (resuming && after > snapshot.head) return false;
+    const oldest = this.historyTtl > 0 ? Date.now() - this.historyTtl : 0;
+    for (const topic of snapshot.topics) {
+      if (topic.ended === 0) return false;
+      if (after > 0 && topic.ended <= after) continue;
+      let end: HubRecord | undefined;
+      for (const record of topic.records) {
+        if (record.end) end = record;
+        else if (resuming || record.time >= oldest) return false;
+      }
+      // Resuming: the end marker must show that no event came after the client's (none trimmed away).
+      if (resuming && (end === undefined || end.prev > after)) return false;
+    }
+    return true;
   }
 
   async end(topic: string): Promise<void> {
