@@ -149,7 +149,9 @@ class HubImpl implements Hub, HubCore {
 
   /** The live feed: one frame per record, the same bytes for every local subscriber. */
   readonly #onRecord = (record: HubRecord): void => {
-    if (record.seq > this.head) this.head = record.seq;
+    // A new epoch (a flushed Redis) starts its seqs again from 1: the head starts over with it.
+    if (record.epoch !== this.epoch) this.head = record.seq;
+    else if (record.seq > this.head) this.head = record.seq;
     this.epoch = record.epoch;
     const set = this.#byTopic.get(record.topic);
     if (set === undefined) return;
