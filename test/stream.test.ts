@@ -1,5 +1,5 @@
 import { EventEmitter, on } from "node:events";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import {
   EncodedEvent,
   encodeEvent,
@@ -830,16 +830,34 @@ describe("sseStream when the source fails", () => {
     };
   }
 
-  test("a source that throws ends the stream normally and sends nothing of the error", async () => {
+  test("a source that throws ends the stream normally, sends nothing of the error and reports it with console.error", async () => {
     const closes: SSECloseReason[] = [];
-    const text = await readText(
-      sseStream(failing(["a", "b"], new Error("secret database password")), {
-        onClose: (r) => closes.push(r),
-      }),
-    );
-    expect(text).toBe("data: a\n\ndata: b\n\n");
-    expect(text).not.toContain("secret");
-    expect(closes).toEqual(["error"]);
+    const error = new Error("secret database password");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const text = await readText(
+        sseStream(failing(["a", "b"], error), {
+          onClose: (r) => closes.push(r),
+        }),
+      );
+      expect(text).toBe("data: a\n\ndata: b\n\n");
+      expect(text).not.toContain("secret");
+      expect(closes).toEqual(["error"]);
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged.mock.calls[0]).toContain(error);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  test("with onError, the error is not also logged", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await readText(sseStream(failing(["a"], new Error("x")), { onError: () => {} }));
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   test("onError gets the error once and what it returns is sent as the last event", async () => {
@@ -1082,12 +1100,22 @@ describe("sseStream checks its options and source at the call", () => {
     expect(() => sseStream(source as never)).toThrow(TypeError);
   });
 
-  test("false and 0 turn the timers off without throwing", () => {
-    for (const off of [false, 0] as const) {
-      const stream = sseStream([], { keepAlive: off, sendTimeout: off, maxDuration: off });
-      expect(stream).toBeInstanceOf(ReadableStream);
-    }
-  });
+  test.each([false, 0] as const)(
+    "%s turns every timer off: no timer is ever armed",
+    async (off) => {
+      const clock = new FakeClock();
+      const reader = new StreamReader(
+        sseStream(
+          parked(newProbe()),
+          withClock({ keepAlive: off, sendTimeout: off, maxDuration: off }, clock),
+        ),
+      );
+      await reader.read();
+      clock.advance(1_000_000);
+      expect(clock.delays).toEqual([]);
+      await reader.reader.cancel();
+    },
+  );
 });
 
 describe("sseStream closes a source the stream ended before reading", () => {
@@ -1176,5 +1204,42 @@ describe("sseStream with a source that ends the stream from inside", () => {
     expect(parse(text).events.map((e) => e.data)).toEqual(["before"]);
     expect(pulls).toBe(2);
     expect(finallyRan).toBe(true);
+  });
+});
+
+describe("sseStream tells a source that is ready from one that waits, by microtasks", () => {
+  /** A promise that settles `n` microtasks after the call (n >= 1). */
+  function settlesAfter<T>(n: number, value: T): Promise<T> {
+    let p: Promise<unknown> = Promise.resolve();
+    for (let i = 1; i < n; i++) p = p.then();
+    return p.then(() => value);
+  }
+
+  /** "a" at once, then "b" after `n` microtasks, then nothing until cancelled. */
+  function answeringIn(n: number): SSESource {
+    let calls = 0;
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: (): Promise<IteratorResult<SSEChunk>> => {
+          calls++;
+          if (calls === 1) return settlesAfter(1, { done: false, value: "a" });
+          if (calls === 2) return settlesAfter(n, { done: false, value: "b" });
+          return new Promise(() => {});
+        },
+      }),
+    };
+  }
+
+  test("an event that comes 7 microtasks after the one before shares its chunk", async () => {
+    const reader = new StreamReader(sseStream(answeringIn(7), { keepAlive: false }));
+    expect(await reader.read()).toBe("data: a\n\ndata: b\n\n");
+    await reader.reader.cancel();
+  });
+
+  test("an event that comes 9 microtasks after the one before goes out in a chunk of its own", async () => {
+    const reader = new StreamReader(sseStream(answeringIn(9), { keepAlive: false }));
+    expect(await reader.read()).toBe("data: a\n\n");
+    expect(await reader.read()).toBe("data: b\n\n");
+    await reader.reader.cancel();
   });
 });

@@ -1,0 +1,60 @@
+import { describe, expect, test } from "vitest";
+import { READY_HOPS, Watchdog } from "../src/watchdog.ts";
+
+/** Resolves after `n` microtasks. */
+async function hops(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await undefined;
+}
+
+describe("Watchdog", () => {
+  test("calls onQuiet once when the source has been quiet for READY_HOPS microtasks, not before", async () => {
+    let quiet = 0;
+    const watchdog = new Watchdog(() => quiet++);
+    watchdog.waiting();
+    watchdog.watch();
+    // Give or take the microtask this test's own awaits interleave with.
+    await hops(READY_HOPS - 2);
+    expect(quiet).toBe(0);
+    await hops(4);
+    expect(quiet).toBe(1);
+    await hops(READY_HOPS * 2);
+    expect(quiet).toBe(1);
+  });
+
+  test("a source that keeps answering within a few microtasks never looks quiet", async () => {
+    let quiet = 0;
+    const watchdog = new Watchdog(() => quiet++);
+    watchdog.waiting();
+    watchdog.watch();
+    for (let i = 0; i < 10; i++) {
+      await hops(READY_HOPS - 3);
+      watchdog.answered();
+      watchdog.waiting();
+    }
+    expect(quiet).toBe(0);
+    await hops(READY_HOPS + 2);
+    expect(quiet).toBe(1);
+  });
+
+  test("stops without calling onQuiet when the pull loop no longer waits on the source", async () => {
+    let quiet = 0;
+    const watchdog = new Watchdog(() => quiet++);
+    watchdog.waiting();
+    watchdog.watch();
+    await hops(2);
+    watchdog.answered();
+    await hops(READY_HOPS * 2);
+    expect(quiet).toBe(0);
+  });
+
+  test("watch() while a chain runs does not start a second one (one onQuiet, not two)", async () => {
+    let quiet = 0;
+    const watchdog = new Watchdog(() => quiet++);
+    watchdog.waiting();
+    watchdog.watch();
+    await hops(3);
+    watchdog.watch();
+    await hops(READY_HOPS * 3);
+    expect(quiet).toBe(1);
+  });
+});
