@@ -8,31 +8,18 @@
  * @module
  */
 import { Hono } from "hono";
-import { type SSEContext, sseResponse } from "web-sse";
+import { type SSEContext, sleep, sseResponse } from "web-sse";
 import { sse } from "web-sse/hono";
-
-/**
- * Waits `ms`, but resolves at once when `signal` aborts: a source parked here
- * wakes up as soon as the client leaves, and its `finally` runs.
- */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** Ticks every `interval` ms, counting on from the Last-Event-ID of a reconnecting client. */
 async function* clock({ signal, lastEventId }: SSEContext, interval: number, label: string) {
-  let n = Number(lastEventId) || 0;
+  // The client sends back whatever id it saw last: count on only from a whole number.
+  let n = Number(lastEventId);
+  if (!Number.isSafeInteger(n)) n = 0;
   try {
     while (!signal.aborted) {
       yield { event: "tick", id: ++n, data: { n, at: new Date().toISOString() } };
+      // Ends at once when the client leaves (ctx.signal aborts), so `finally` runs now.
       await sleep(interval, signal);
     }
   } finally {
@@ -40,7 +27,11 @@ async function* clock({ signal, lastEventId }: SSEContext, interval: number, lab
   }
 }
 
-const intervalOf = (value: string | null | undefined) => Number(value) || 1000;
+/** `?interval=` in ms: a number from 10 to 60000, else 1000 (sleep() refuses negative ms). */
+function intervalOf(value: string | null | undefined): number {
+  const ms = Number(value);
+  return ms >= 10 && ms <= 60_000 ? ms : 1000;
+}
 
 // The Hono route: sse() negotiates Accept (406 otherwise) and follows the client's disconnect.
 const app = new Hono();

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Hono } from "hono";
+import { sleep } from "web-sse";
 import { sse } from "web-sse/hono";
 
 const page = readFileSync(new URL("./index.html", import.meta.url), "utf8");
@@ -16,27 +17,6 @@ const SECRET = "db password hunter2 at /srv/app/secrets.json";
 
 /** What the page sees instead of the exception text. */
 export const SAFE_ERROR_MESSAGE = "The server hit an error; reconnecting.";
-
-/**
- * Resolves after `ms`, or at once when `signal` aborts, so a client that
- * leaves stops the stream now rather than at its next tick.
- *
- * @param {number} ms
- * @param {AbortSignal} signal
- * @returns {Promise<void>}
- */
-export function sleep(ms, signal) {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
-}
 
 /**
  * A counter value from an event id or query parameter; undefined unless it is
