@@ -1,18 +1,19 @@
 // One hub instance on Redis, as its own process (for the failover test):
 // GET /events?topic=T streams, POST /publish?topic=T&data=D publishes.
-// Prints {"port":N} once listening. Runs on the built package (npm run build).
+// Prints {"port":N} once listening. Runs on the built package (npm run build): web-sse/* resolve to dist/.
 import { serve } from "@hono/node-server";
 import { createClient } from "redis";
-import { createHub } from "../../dist/hub.js";
-import { redisBackend } from "../../dist/redis.js";
+import { createHub } from "web-sse/hub";
+import { redisBackend } from "web-sse/redis";
 
-const redis = createClient({ url: process.env.REDIS_URL });
+const redis = createClient({ url: String(process.env.REDIS_URL) });
 redis.on("error", () => {});
 await redis.connect();
 const hub = createHub({
   backend: redisBackend(redis, { prefix: process.env.PREFIX ?? "failover" }),
 });
 
+/** @param {Request} request */
 async function fetch(request) {
   const url = new URL(request.url);
   const topic = url.searchParams.get("topic") ?? "t";
