@@ -1,0 +1,86 @@
+/**
+ * Runs a Worker with SQLite-backed Durable Objects on workerd through
+ * miniflare 4 (`cf: false`), bundled with esbuild from the project's source,
+ * its object storage persisted in a directory so a test can stop workerd and
+ * start it again on the same storage (the object's restart).
+ *
+ * @module
+ */
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { ROOT } from "../runtimes/shared/spawn.ts";
+import { COMPATIBILITY_DATE } from "../runtimes/workerd/miniflare.ts";
+
+/**
+ * Bundles `entry` (relative to the repository root) into one ES module for
+ * workerd, leaving `cloudflare:*` imports to workerd (as wrangler does).
+ */
+export async function bundleObjectWorker(entry: string): Promise<string> {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"],
+    write: false,
+    logLevel: "silent",
+  });
+  const [file] = result.outputFiles;
+  if (file === undefined) throw new Error(`esbuild wrote nothing for ${entry}`);
+  return file.text;
+}
+
+/** How to start one Worker with its Durable Object classes. */
+export interface ObjectWorkerOptions {
+  readonly script: string;
+  /** Binding name to the exported class name, each a SQLite-backed class. */
+  readonly objects: Readonly<Record<string, string>>;
+  /** Where object storage lives; the same directory across starts keeps it. */
+  readonly persist: string;
+  readonly compatibilityDate?: string | undefined;
+  readonly compatibilityFlags?: readonly string[] | undefined;
+  /** Gets the Worker's and objects' console lines. */
+  readonly onLog?: ((message: string) => void) | undefined;
+}
+
+/** A started Worker. */
+export interface ObjectWorker {
+  readonly mf: Miniflare;
+  /** Where miniflare's HTTP server listens (127.0.0.1, a free port). */
+  readonly origin: string;
+  dispose(): Promise<void>;
+}
+
+/** Starts the Worker on workerd and waits until it listens. */
+export async function startObjectWorker(options: ObjectWorkerOptions): Promise<ObjectWorker> {
+  const durableObjects: Record<string, { className: string; useSQLite: boolean }> = {};
+  for (const [binding, className] of Object.entries(options.objects)) {
+    durableObjects[binding] = { className, useSQLite: true };
+  }
+  const onLog = options.onLog;
+  const mf = new Miniflare({
+    ...(onLog === undefined
+      ? {}
+      : { handleStructuredLogs: ({ message }: { message: string }) => onLog(message) }),
+    modules: true,
+    script: options.script,
+    compatibilityDate: options.compatibilityDate ?? COMPATIBILITY_DATE,
+    compatibilityFlags: [...(options.compatibilityFlags ?? [])],
+    durableObjects,
+    durableObjectsPersist: options.persist,
+    cf: false,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const url = await mf.ready;
+    return { mf, origin: url.origin, dispose: () => mf.dispose() };
+  } catch (error) {
+    await mf.dispose();
+    throw error;
+  }
+}
