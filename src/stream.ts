@@ -331,13 +331,19 @@ function report(error: unknown): void {
  *
  * @example A body for any Response
  * ```ts
- * const body = sseStream(async function* ({ signal }) {
- *   for (let n = 1; !signal.aborted; n++) {
- *     yield { id: n, data: { n } };
- *     await sleep(1000, signal);
- *   }
- * });
- * return new Response(body, { headers: { "content-type": "text/event-stream" } });
+ * import { sleep, sseHeaders, sseStream } from "web-sse";
+ *
+ * export default {
+ *   fetch(request: Request): Response {
+ *     const body = sseStream(async function* ({ signal }) {
+ *       for (let n = 1; !signal.aborted; n++) {
+ *         yield { id: n, data: { n } };
+ *         await sleep(1000, signal);
+ *       }
+ *     }, { request });
+ *     return new Response(body, { headers: sseHeaders() });
+ *   },
+ * };
  * ```
  */
 export function sseStream(source: SSESource, options?: SSEOptions): ReadableStream<Uint8Array> {
