@@ -1,0 +1,18 @@
+/**
+ * The hub app (test/hub/fixtures/hub-app.ts) on `Bun.serve`. Prints `port <n>` once listening.
+ *
+ * @module
+ */
+import { handleHub } from "../../hub/fixtures/hub-app.ts";
+
+// Typed here so the Node type-check (tsconfig.test.json) needs no Bun types.
+declare const Bun: {
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch: (request: Request) => Promise<Response>;
+  }): { port: number };
+};
+
+const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handleHub });
+console.log(`port ${server.port}`);
