@@ -49,6 +49,23 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 function noop(): void {}
 
 /**
+ * What a pull that waits on a quiet source sends: the batch, or the opening
+ * comment while nothing has gone out yet (runtimes hold the head back until
+ * the first chunk), or nothing. Only a chunk actually sent answers the pull:
+ * a watchdog chain with nothing to send (one left over from an earlier pull
+ * in an older engine) must leave the pull waiting, or the event the source
+ * yields next sits in the batch with no pull to send it.
+ *
+ * @param batchEmpty - Nothing is batched.
+ * @param wrote - Bytes have gone out since the stream started.
+ * @returns What to send; `"wait"`: nothing, the pull goes on waiting.
+ */
+export function whenQuiet(batchEmpty: boolean, wrote: boolean): "batch" | "comment" | "wait" {
+  if (!batchEmpty) return "batch";
+  return wrote ? "wait" : "comment";
+}
+
+/**
  * Pulls a source as fast as the client reads. One pull sends one chunk: the
  * events the source has ready, until it makes the pull loop wait (then the
  * {@link Watchdog} sends what is batched) or the batch is full.
@@ -383,9 +400,10 @@ export class Puller {
   readonly #onQuiet = (): void => {
     const host = this.#host;
     if (host.closed || !this.#pulling) return;
-    if (!this.#batch.empty) this.flush();
-    else if (!host.wrote) host.write(COMMENT);
-    else return;
+    const send = whenQuiet(this.#batch.empty, host.wrote);
+    if (send === "wait") return;
+    if (send === "batch") this.flush();
+    else host.write(COMMENT);
     this.#answer();
   };
 }
