@@ -49,6 +49,8 @@ export interface EncodeOptions {
  *
  * @example Catching a bad event name
  * ```ts
+ * import { encodeEvent, SSEEncodeError } from "web-sse";
+ *
  * try {
  *   encodeEvent({ event: "a\nb", data: "x" });
  * } catch (error) {
@@ -239,7 +241,10 @@ function notAMessage(value: object): SSEEncodeError {
  * Fields go out in the order comment, event, id, retry, data, so a client has
  * the type and id before the data that dispatches the event. Data is split on
  * CRLF, LF and lone CR into one `data: ` line each, keeping leading spaces.
- * Nothing is altered silently: a field that cannot be sent as given throws.
+ * Nothing is altered silently: a field that cannot be sent as given throws,
+ * and so does a value that is not a message (a byte chunk, a Date, an array,
+ * an object that sets none of the five fields, a field set to `undefined`
+ * counting as not set), which would otherwise go out as an empty event.
  *
  * @param message - The message, or a bare string meaning `{ data: message }`.
  * @param options - `serialize` for non-string data (default `JSON.stringify`).
@@ -248,6 +253,8 @@ function notAMessage(value: object): SSEEncodeError {
  *
  * @example A typed event with a JSON payload
  * ```ts
+ * import { encodeEvent } from "web-sse";
+ *
  * encodeEvent({ event: "tick", id: 7, data: { n: 7 } });
  * // "event: tick\nid: 7\ndata: {\"n\":7}\n\n"
  * ```
@@ -296,6 +303,8 @@ export function encodeEvent(message: SSEChunk, options?: EncodeOptions): string 
  *
  * @example A keepalive
  * ```ts
+ * import { encodeComment } from "web-sse";
+ *
  * encodeComment(); // ":\n\n"
  * encodeComment("ping"); // ": ping\n\n"
  * ```

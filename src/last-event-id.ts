@@ -20,7 +20,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @example Resuming a counter
  * ```ts
- * const from = Number(lastEventId(request) ?? 0);
+ * import { lastEventId } from "web-sse";
+ *
+ * function resumeFrom(request: Request): number {
+ *   // The header is whatever the client sends back: check it before trusting it.
+ *   const n = Number.parseInt(lastEventId(request) ?? "", 10);
+ *   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+ * }
  * ```
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
  */

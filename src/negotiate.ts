@@ -86,7 +86,16 @@ function specificity(range: MediaRange): number {
  *
  * @example Answering 406
  * ```ts
- * if (!acceptsEventStream(request)) return new Response("Not Acceptable", { status: 406 });
+ * import { acceptsEventStream, sseResponse } from "web-sse";
+ *
+ * export default {
+ *   fetch(request: Request): Response {
+ *     if (!acceptsEventStream(request)) {
+ *       return new Response("Not Acceptable", { status: 406, headers: { vary: "Accept" } });
+ *     }
+ *     return sseResponse(["hello"], { request });
+ *   },
+ * };
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-12.5.1
  */

@@ -8,10 +8,20 @@ import { checkSource } from "./source.ts";
 import { type SSESource, streamFrom } from "./stream.ts";
 
 /**
- * Headers that describe a connection, not a response: HTTP/2 and HTTP/3 forbid
- * the first three, and a Content-Length would cut an endless stream short.
+ * Headers that describe a connection, not a response: they never go out.
+ * HTTP/2 and HTTP/3 forbid every connection-specific field (RFC 9113, section
+ * 8.2.2: Connection, Proxy-Connection, Keep-Alive, Transfer-Encoding, Upgrade,
+ * and TE outside a request); a Content-Length would cut an endless stream short.
  */
-const FORBIDDEN = new Set(["connection", "transfer-encoding", "keep-alive", "content-length"]);
+export const CONNECTION_HEADERS: ReadonlySet<string> = new Set([
+  "connection",
+  "transfer-encoding",
+  "keep-alive",
+  "content-length",
+  "upgrade",
+  "proxy-connection",
+  "te",
+]);
 
 /** The headers every SSE response carries; a user's value for any of them wins. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -23,27 +33,58 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
+ * The user's `headers` option as a Headers object, checked.
+ *
+ * @throws TypeError for a connection header, or a header the Headers class refuses.
+ */
+export function userHeaders(init: HeadersInit): Headers {
+  let user: Headers;
+  try {
+    user = new Headers(init);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new TypeError(`"headers" must be valid HTTP headers (${reason})`, { cause });
+  }
+  for (const name of user.keys()) {
+    if (CONNECTION_HEADERS.has(name)) {
+      throw new TypeError(
+        `"headers" must not set "${name}": it describes the connection, which the server manages (HTTP/2 forbids Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade and TE in a response; Content-Length would cut the stream short)`,
+      );
+    }
+  }
+  return user;
+}
+
+/**
+ * Writes `user` over `target`: each name the user sets replaces the target's
+ * values, except Set-Cookie, whose cookies are added (each is its own cookie).
+ */
+export function mergeHeaders(target: Headers, user: Headers): void {
+  for (const name of user.keys()) if (name !== "set-cookie") target.delete(name);
+  // append, not set: several Set-Cookie headers must all survive.
+  for (const [name, value] of user) target.append(name, value);
+}
+
+/**
  * The SSE response headers with `init` merged over them.
  *
- * @param init - The user's headers; their values win.
+ * @param init - The user's headers; their values win (Set-Cookie values are added).
  * @returns A new Headers object.
- * @throws TypeError for `Connection`, `Transfer-Encoding`, `Keep-Alive` or
- * `Content-Length`, or a header the Headers class refuses.
+ * @throws TypeError for `Connection`, `Transfer-Encoding`, `Keep-Alive`,
+ * `Content-Length`, `Upgrade`, `Proxy-Connection` or `TE` (connection headers,
+ * which HTTP/2 forbids), or a header the Headers class refuses.
+ *
+ * @example CORS on an event stream
+ * ```ts
+ * import { sseHeaders } from "web-sse";
+ *
+ * const headers = sseHeaders({ "access-control-allow-origin": "https://app.example" });
+ * headers.get("content-type"); // "text/event-stream; charset=utf-8"
+ * ```
  */
 export function sseHeaders(init?: HeadersInit): Headers {
   const headers = new Headers(SSE_HEADERS);
-  if (init === undefined) return headers;
-  const user = new Headers(init);
-  for (const name of user.keys()) {
-    if (FORBIDDEN.has(name)) {
-      throw new TypeError(
-        `"headers" must not set "${name}": it describes the connection, which the server manages (HTTP/2 forbids Connection, Transfer-Encoding and Keep-Alive; Content-Length would cut the stream short)`,
-      );
-    }
-    headers.delete(name);
-  }
-  // append, not set: several Set-Cookie headers must all survive.
-  for (const [name, value] of user) headers.append(name, value);
+  if (init !== undefined) mergeHeaders(headers, userHeaders(init));
   return headers;
 }
 
@@ -62,12 +103,14 @@ export function sseHeaders(init?: HeadersInit): Headers {
  *
  * @example A clock on any runtime
  * ```ts
+ * import { sleep, sseResponse } from "web-sse";
+ *
  * export default {
  *   fetch: (request: Request) =>
  *     sseResponse(async function* ({ signal }) {
  *       while (!signal.aborted) {
  *         yield { event: "time", data: new Date().toISOString() };
- *         await new Promise((r) => setTimeout(r, 1000));
+ *         await sleep(1000, signal);
  *       }
  *     }, { request }),
  * };

@@ -4,10 +4,35 @@
  * adapter on real servers.
  */
 import { type Context, Hono } from "hono";
-import { describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { acceptEventStream, sse } from "../src/hono.ts";
 import type { SSECloseReason, SSEContext } from "../src/index.ts";
+import { type RunningServer, startServer, within } from "./clients/node-server.ts";
 import { parse, StreamReader, sleep, waitFor } from "./helpers/core-sse.ts";
+
+/** Every header a response must never carry: the connection is the server's business. */
+const CONNECTION_HEADERS = [
+  "connection",
+  "transfer-encoding",
+  "keep-alive",
+  "content-length",
+  "upgrade",
+  "proxy-connection",
+  "te",
+];
+
+let running: RunningServer | undefined;
+afterEach(async () => {
+  const server = running;
+  running = undefined;
+  await server?.close();
+});
+
+/** Serves `app` with @hono/node-server on 127.0.0.1 and returns its base URL. */
+async function serve(app: { fetch: (request: Request) => Response | Promise<Response> }) {
+  running = await startServer(app.fetch);
+  return running.url;
+}
 
 /** A source that yields one event, then waits (tied to ctx.signal) and notes its finally. */
 function parked(log: string[]) {
@@ -220,6 +245,30 @@ describe("sse() and the Hono Context", () => {
     new Hono<AppEnv>().get("/typed", handler);
     expectTypeOf(sse).parameter(0).parameter(1).toEqualTypeOf<SSEContext>();
   });
+
+  test("sse<Env, Path>() types the route's path parameters as strings", async () => {
+    const app = new Hono<AppEnv>().get(
+      "/rooms/:room/:seat?",
+      sse<AppEnv, "/rooms/:room/:seat?">((c) => {
+        expectTypeOf(c.req.param("room")).toEqualTypeOf<string>();
+        expectTypeOf(c.req.param("seat")).toEqualTypeOf<string | undefined>();
+        expectTypeOf(c.req.param()).toHaveProperty("room").toEqualTypeOf<string>();
+        return [c.req.param("room")];
+      }),
+    );
+    expect((await readEvents(await app.request("/rooms/lobby"))).map((e) => e.data)).toEqual([
+      "lobby",
+    ]);
+  });
+
+  test("sse() without a path type reads a path parameter as string | undefined", () => {
+    // TypeScript cannot carry app.get()'s path into a handler made by a call:
+    // the parameter then reads as Hono types an unknown path.
+    sse((c) => {
+      expectTypeOf(c.req.param("room")).toEqualTypeOf<string | undefined>();
+      return [];
+    });
+  });
 });
 
 describe("sse() ending the stream", () => {
@@ -283,24 +332,214 @@ describe("sse() ending the stream", () => {
   });
 });
 
-describe("sse() option checks", () => {
-  const source = () => [];
-
-  test.each([
-    ["a negative keepAlive", { keepAlive: -1 }, RangeError],
-    ["a fractional sendTimeout", { sendTimeout: 1.5 }, RangeError],
-    ["a string maxDuration", { maxDuration: "10" as never }, TypeError],
-    ["a negative retry", { retry: -5 }, RangeError],
-    ["a Connection header", { headers: { connection: "keep-alive" } }, TypeError],
-    ["a Content-Length header", { headers: { "content-length": "0" } }, TypeError],
-    ["an onClose that is not a function", { onClose: 1 as never }, TypeError],
-    ["a status that allows no body", { status: 204 }, RangeError],
-  ] as const)("sse() throws at definition for %s", (_, options, error) => {
-    expect(() => sse(source, options)).toThrow(error);
+// The option table every entry point is checked against lives in test/response.test.ts.
+describe("sse() checks at definition", () => {
+  test("sse() throws a TypeError at definition when the source is not a function", () => {
+    expect(() => sse(["a"] as never)).toThrow(/^sse: the source must be a function/);
+    expect(() => sse("data" as never)).toThrow(TypeError);
   });
 
-  test("sse() throws a TypeError at definition when the source is not a function", () => {
-    expect(() => sse(["a"] as never)).toThrow(TypeError);
-    expect(() => sse("data" as never)).toThrow(TypeError);
+  test("sse() refuses a request option at definition: it always uses the request it answers", () => {
+    const request = new Request("http://localhost/");
+    let error: unknown;
+    try {
+      sse(() => [], { request });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^sse: "request"/);
+    expect((error as Error).message).toMatch(/c\.req\.raw/);
+  });
+
+  test("sse() errors about options say sse:, not sseStream:", () => {
+    expect(() => sse(() => [], { keepAlive: -1 })).toThrow(RangeError);
+    expect(() => sse(() => [], { keepAlive: -1 })).toThrow(/^sse: "keepAlive"/);
+    expect(() => sse(() => [], { headers: { connection: "close" } })).toThrow(/^sse: "headers"/);
+  });
+});
+
+describe("sse() when the source function returns something that is not a source", () => {
+  test.each([
+    ["a string", "ada", /^sse: the source function returned a string \("ada"\)/],
+    ["a number", 42, /^sse: the source function must return .* \(got number\)/],
+    ["a plain object", { data: "x" }, /^sse: the source function must return .* \(got Object\)/],
+    [
+      "a promise of a string",
+      Promise.resolve("ada"),
+      /^sse: the source function returned a string/,
+    ],
+  ])("%s is a clear TypeError on the onError path, and nothing is sent", async (_, value, rule) => {
+    const errors: unknown[] = [];
+    const reasons: SSECloseReason[] = [];
+    const app = new Hono().get(
+      "/events",
+      sse(() => value as never, {
+        onError: (error) => {
+          errors.push(error);
+        },
+        onClose: (r) => reasons.push(r),
+      }),
+    );
+    const response = await app.request("/events");
+    expect(await within(response.text(), 2000, "the body")).toBe("");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+    expect((errors[0] as Error).message).toMatch(rule);
+    expect(reasons).toEqual(["error"]);
+  });
+});
+
+describe("sse() answers HEAD with the headers and no stream", () => {
+  /** A route whose source and stream log what happens to them. */
+  function logged(log: string[]) {
+    return new Hono()
+      .use(async (c, next) => {
+        c.header("x-from-middleware", "1");
+        await next();
+      })
+      .get(
+        "/events",
+        sse(
+          async function* () {
+            log.push("source called");
+            yield "x";
+          },
+          // Short timers: a stream left dangling would time out and report it.
+          { keepAlive: 20, sendTimeout: 40, onClose: (r) => log.push(`closed: ${r}`) },
+        ),
+      );
+  }
+
+  test("HEAD through app.request(): status and headers of a GET, no body, the source never called, no stream left open", async () => {
+    const log: string[] = [];
+    const app = logged(log);
+    const response = await app.request("/events", { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(response.headers.get("x-from-middleware")).toBe("1");
+    expect(response.body).toBeNull();
+    // A stream made and dropped would say "closed: timeout" after about 60 ms.
+    await sleep(400);
+    expect(log).toEqual([]);
+  });
+
+  test("HEAD refused by Accept is a 406 like a GET", async () => {
+    const log: string[] = [];
+    const response = await logged(log).request("/events", {
+      method: "HEAD",
+      headers: { accept: "application/json" },
+    });
+    expect(response.status).toBe(406);
+    expect(response.headers.get("vary")).toMatch(/\baccept\b/i);
+  });
+
+  test("HEAD over @hono/node-server: the headers arrive, the source is never called, and a GET then streams", async () => {
+    const log: string[] = [];
+    const url = await serve(logged(log));
+    const head = await within(fetch(`${url}/events`, { method: "HEAD" }), 5000, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(head.headers.get("x-from-middleware")).toBe("1");
+    expect(await within(head.text(), 2000, "the HEAD body")).toBe("");
+    await sleep(400);
+    expect(log).toEqual([]);
+    const get = await within(fetch(`${url}/events`), 5000, "GET");
+    expect(await within(get.text(), 5000, "the GET body")).toBe("data: x\n\n");
+    expect(log).toEqual(["source called", "closed: done"]);
+  });
+});
+
+describe("sse() headers: options.headers over c.header() over the defaults, never a connection header", () => {
+  /** Middleware that sets, through c.header(), a Cache-Control and every connection header. */
+  function withHeaders(
+    options?: Parameters<typeof sse>[1],
+    touchRes = false,
+    source: Parameters<typeof sse>[0] = () => ["one event, longer than five bytes"],
+  ) {
+    return new Hono()
+      .use(async (c, next) => {
+        c.header("cache-control", "private, no-cache");
+        c.header("x-request-id", "r-1");
+        c.header("connection", "close");
+        c.header("content-length", "5");
+        c.header("transfer-encoding", "gzip");
+        c.header("keep-alive", "timeout=99");
+        c.header("upgrade", "websocket");
+        c.header("proxy-connection", "keep-alive");
+        c.header("te", "trailers");
+        // Reading c.res makes Hono merge these headers into the handler's
+        // response after it returns: they must be cleaned at the source too.
+        if (touchRes) void c.res;
+        await next();
+      })
+      .get("/events", sse(source, options));
+  }
+
+  test.each([
+    ["", false],
+    [" (c.res read before the handler)", true],
+  ])("a Cache-Control set with c.header() wins over the default%s", async (_, touchRes) => {
+    const response = await withHeaders(undefined, touchRes).request("/events");
+    expect(response.headers.get("cache-control")).toBe("private, no-cache");
+    expect(response.headers.get("x-request-id")).toBe("r-1");
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+    await response.body?.cancel();
+  });
+
+  test.each([
+    ["", false],
+    [" (c.res read before the handler)", true],
+  ])("options.headers win over c.header()%s", async (_, touchRes) => {
+    const response = await withHeaders(
+      { headers: { "Cache-Control": "no-store", "x-request-id": "r-2" } },
+      touchRes,
+    ).request("/events");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("x-request-id")).toBe("r-2");
+    await response.body?.cancel();
+  });
+
+  test.each([
+    ["", false],
+    [" (c.res read before the handler)", true],
+  ])("connection headers set with c.header() never go out%s", async (_, touchRes) => {
+    const response = await withHeaders(undefined, touchRes).request("/events");
+    for (const name of CONNECTION_HEADERS) expect(response.headers.get(name), name).toBeNull();
+    expect((await readEvents(response)).map((e) => e.data)).toEqual([
+      "one event, longer than five bytes",
+    ]);
+  });
+
+  test("over @hono/node-server: c.header()'s Cache-Control arrives, its Connection and Content-Length do not, and the stream is whole", async () => {
+    // A stream that stays open: @hono/node-server sets its own Content-Length
+    // on a body that is already complete when it starts writing.
+    const url = await serve(
+      withHeaders(undefined, false, async function* (_c, { signal }) {
+        yield "one event, longer than five bytes";
+        await sleep(60_000, signal);
+      }),
+    );
+    const client = new AbortController();
+    const response = await within(fetch(`${url}/events`, { signal: client.signal }), 5000, "fetch");
+    expect(response.headers.get("cache-control")).toBe("private, no-cache");
+    expect(response.headers.get("x-request-id")).toBe("r-1");
+    // Node's HTTP/1.1 server frames the connection itself (Connection: keep-alive,
+    // Keep-Alive: timeout=5, Transfer-Encoding: chunked); the middleware's values must not appear.
+    expect(response.headers.get("connection")).toBe("keep-alive");
+    expect(response.headers.get("keep-alive")).not.toBe("timeout=99");
+    expect(response.headers.get("transfer-encoding")).toBe("chunked");
+    expect(response.headers.get("content-length")).toBeNull();
+    for (const name of ["upgrade", "proxy-connection", "te"]) {
+      expect(response.headers.get(name), name).toBeNull();
+    }
+    if (response.body === null) throw new Error("no body");
+    const reader = new StreamReader(response.body);
+    await reader.readUntil((text) => text.includes("\n\n"), 5000);
+    expect(reader.text).toBe("data: one event, longer than five bytes\n\n");
+    client.abort();
+    await reader.reader.cancel().catch(() => {});
   });
 });

@@ -2,16 +2,34 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterEach, describe, expect, test } from "vitest";
+import { sse } from "../src/hono.ts";
 import {
   SSE_HEADERS,
   type SSECloseReason,
+  SSEEncodeError,
   type SSEOptions,
   sseHeaders,
   sseResponse,
+  sseStream,
 } from "../src/index.ts";
 import { parse, readText, StreamReader, sleep, waitFor, within } from "./helpers/core-sse.ts";
 
-const CONNECTION_HEADERS = ["connection", "transfer-encoding", "keep-alive", "content-length"];
+const CONNECTION_HEADERS = [
+  "connection",
+  "transfer-encoding",
+  "keep-alive",
+  "content-length",
+  "upgrade",
+  "proxy-connection",
+  "te",
+];
+
+/** The three headers API.md gives every event stream, written out here rather than read from src. */
+const CONTRACT_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
 
 describe("sseResponse headers and status", () => {
   test("sets exactly the event-stream headers and no connection headers", () => {
@@ -71,56 +89,122 @@ describe("sseResponse headers and status", () => {
     expect(sseResponse([], { headers }).headers.getSetCookie()).toEqual(["c=3", "d=4"]);
   });
 
-  test.each(["Connection", "Transfer-Encoding", "Keep-Alive", "Content-Length", "content-length"])(
-    "a %s header is a TypeError at the call, before the source is touched",
-    (name) => {
+  test.each([
+    ["Connection", "close"],
+    ["Transfer-Encoding", "chunked"],
+    ["Keep-Alive", "timeout=5"],
+    ["Content-Length", "10"],
+    ["content-length", "10"],
+    // Connection-specific too: HTTP/2 forbids them in a response (RFC 9113, 8.2.2).
+    ["Upgrade", "websocket"],
+    ["Proxy-Connection", "keep-alive"],
+    ["TE", "trailers"],
+  ])(
+    "a %s header is a TypeError naming it, at the call, before the source is touched",
+    (name, value) => {
       let called = false;
-      expect(() =>
+      let error: unknown;
+      try {
         sseResponse(
           () => {
             called = true;
             return [];
           },
-          { headers: { [name]: name.toLowerCase() === "content-length" ? "10" : "close" } },
-        ),
-      ).toThrow(TypeError);
+          { headers: { [name]: value } },
+        );
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toContain(`"headers" must not set "${name.toLowerCase()}"`);
       expect(called).toBe(false);
+      expect(() => sseHeaders({ [name]: value })).toThrow(TypeError);
     },
   );
 
-  test("sseHeaders and SSE_HEADERS describe the same defaults", () => {
-    expect(Object.fromEntries(sseHeaders())).toEqual({ ...SSE_HEADERS });
-    expect(Object.isFrozen(SSE_HEADERS)).toBe(true);
+  test("a header the Headers class refuses is a TypeError naming the headers option", () => {
+    expect(() => sseResponse([], { headers: { "bad name": "x" } })).toThrow(
+      /^"headers" must be valid/,
+    );
+  });
+
+  test("sseHeaders() and SSE_HEADERS are exactly the contract's three headers, and SSE_HEADERS cannot be changed", () => {
+    expect(Object.fromEntries(sseHeaders())).toEqual(CONTRACT_HEADERS);
+    expect({ ...SSE_HEADERS }).toEqual(CONTRACT_HEADERS);
+    expect(() => {
+      (SSE_HEADERS as Record<string, string>)["cache-control"] = "public";
+    }).toThrow(TypeError);
+    expect(sseHeaders().get("cache-control")).toBe("no-cache, no-transform");
+  });
+
+  test("sseHeaders(init) merges the user's headers over the defaults and returns a fresh object each time", () => {
+    const merged = sseHeaders({ "Cache-Control": "no-store", "x-a": "1" });
+    expect(Object.fromEntries(merged)).toEqual({
+      ...CONTRACT_HEADERS,
+      "cache-control": "no-store",
+      "x-a": "1",
+    });
+    merged.set("x-b", "2");
+    expect(sseHeaders().has("x-b")).toBe(false);
   });
 });
 
-describe("sseResponse checks its options and source before any Response exists", () => {
-  const invalid: [string, SSEOptions][] = [
-    ["keepAlive -1", { keepAlive: -1 }],
-    ["keepAlive 1.5", { keepAlive: 1.5 }],
-    ['keepAlive "5"', { keepAlive: "5" as never }],
-    ["sendTimeout -1", { sendTimeout: -1 }],
-    ["sendTimeout 1.5", { sendTimeout: 1.5 }],
-    ["maxDuration -1", { maxDuration: -1 }],
-    ['maxDuration "60"', { maxDuration: "60" as never }],
-    ["retry -1", { retry: -1 }],
-    ["retry 0.5", { retry: 0.5 }],
-    ["retry Infinity", { retry: Number.POSITIVE_INFINITY }],
-    ['retry "3000"', { retry: "3000" as never }],
+/**
+ * The one table of invalid options, run against every entry point that takes
+ * options: sseResponse, sseStream and the Hono adapter's sse(). Each must
+ * throw at the call, name the option, and never call the source.
+ */
+describe("every entry point checks its options at the call", () => {
+  const invalid: [string, SSEOptions, ErrorConstructor][] = [
+    ["keepAlive -1", { keepAlive: -1 }, RangeError],
+    ["keepAlive 1.5", { keepAlive: 1.5 }, RangeError],
+    ["keepAlive NaN", { keepAlive: Number.NaN }, RangeError],
+    ['keepAlive "5"', { keepAlive: "5" as never }, TypeError],
+    ["keepAlive true", { keepAlive: true as never }, TypeError],
+    ["sendTimeout -1", { sendTimeout: -1 }, RangeError],
+    ["sendTimeout 1.5", { sendTimeout: 1.5 }, RangeError],
+    ['sendTimeout "100"', { sendTimeout: "100" as never }, TypeError],
+    ["maxDuration -1", { maxDuration: -1 }, RangeError],
+    ["maxDuration Infinity", { maxDuration: Number.POSITIVE_INFINITY }, RangeError],
+    ['maxDuration "60"', { maxDuration: "60" as never }, TypeError],
+    ["retry -1", { retry: -1 }, RangeError],
+    ["retry 0.5", { retry: 0.5 }, RangeError],
+    ["retry Infinity", { retry: Number.POSITIVE_INFINITY }, RangeError],
+    ['retry "3000"', { retry: "3000" as never }, TypeError],
+    ["onError not a function", { onError: "x" as never }, TypeError],
+    ["onClose not a function", { onClose: 1 as never }, TypeError],
+    ["serialize not a function", { serialize: {} as never }, TypeError],
+    ["signal not an AbortSignal", { signal: {} as never }, TypeError],
+    ["status 204", { status: 204 }, RangeError],
+    ["status 99", { status: 99 }, RangeError],
+    ["status 1.5", { status: 1.5 }, TypeError],
+    ["headers with Connection", { headers: { connection: "close" } }, TypeError],
+    ["headers with Upgrade", { headers: { upgrade: "h2c" } }, TypeError],
   ];
+  const entries: [string, (source: () => never[], options: SSEOptions) => unknown][] = [
+    ["sseResponse", sseResponse],
+    ["sseStream", sseStream],
+    ["sse", sse],
+  ];
+  const cases = entries.flatMap(([entry, call]) =>
+    invalid
+      // sseStream makes a body only: it has no headers to check.
+      .filter(([name]) => entry !== "sseStream" || !name.startsWith("headers"))
+      .map(([name, options, type]) => [entry, name, options, type, call] as const),
+  );
 
-  test.each(invalid)("%s throws a TypeError or RangeError naming the option", (name, options) => {
+  test.each(cases)("%s with %s throws, naming the option", (_, name, options, type, call) => {
     let called = false;
     let error: unknown;
     try {
-      sseResponse(() => {
+      call(() => {
         called = true;
         return [];
       }, options);
     } catch (e) {
       error = e;
     }
-    expect(error instanceof TypeError || error instanceof RangeError).toBe(true);
+    expect(error).toBeInstanceOf(type);
     expect((error as Error).message).toContain(`"${name.split(" ")[0]}"`);
     expect(called).toBe(false);
   });
@@ -137,6 +221,24 @@ describe("sseResponse checks its options and source before any Response exists",
 });
 
 describe("sseResponse body", () => {
+  test("a byte source (an upstream body passed straight through) takes the onError path: an SSEEncodeError, nothing sent", async () => {
+    const upstream = new Response("data: from upstream\n\n").body as ReadableStream<Uint8Array>;
+    const errors: unknown[] = [];
+    const closes: SSECloseReason[] = [];
+    const response = sseResponse(upstream as never, {
+      keepAlive: false,
+      onError: (error) => {
+        errors.push(error);
+      },
+      onClose: (r) => closes.push(r),
+    });
+    expect(await within(response.text(), 2000, "response.text()")).toBe("");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(SSEEncodeError);
+    expect((errors[0] as Error).message).toMatch(/byte chunk is not a message/);
+    expect(closes).toEqual(["error"]);
+  });
+
   test("the body is the encoded events and ends when the source does", async () => {
     const response = sseResponse([{ event: "a", data: { n: 1 } }, "b"], { keepAlive: false });
     expect(await within(response.text(), 2000, "response.text()")).toBe(
