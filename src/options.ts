@@ -38,8 +38,12 @@ export interface SSEOptions {
   /** Reconnection delay (ms) sent as the first line of the stream, before the source yields. */
   retry?: number | undefined;
   /**
-   * If the client accepts no bytes for this long (ms) while bytes wait for it,
-   * the stream is closed and the source returned; `false` (or `0`): never.
+   * If the client accepts no bytes for this long (ms) while the stream has
+   * bytes for it (the source has more to send, or a keepalive is due), the
+   * stream is closed and the source returned, with or without keepalive. A
+   * stream that ended for another reason while its client stopped reading is
+   * dropped this long after, so a stalled client never holds its connection.
+   * `false` (or `0`): never.
    *
    * @defaultValue 30000
    */
@@ -57,7 +61,8 @@ export interface SSEOptions {
    * Called once when the source throws (or yields a message that cannot be
    * encoded). What it returns (if anything) is sent as a last event before the
    * stream closes; if it throws or returns an invalid message, nothing more is
-   * sent. By default nothing of the error reaches the client; the stream just ends.
+   * sent. By default nothing of the error reaches the client, the stream just
+   * ends, and the error is reported on the server with `console.error`.
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: the contract's type: a callback may return nothing.
   onError?: ((error: unknown) => SSEChunk | void | Promise<SSEChunk | void>) | undefined;

@@ -31,14 +31,18 @@ export interface PushSink {
   readonly closed: boolean;
   /**
    * Asks to be called once, the next time the client has taken everything
-   * queued (for a source that writes a long replay in windows, with
-   * backpressure). At most one wish is held; a new one replaces it.
+   * queued and asks for more (for a source that writes a long replay in
+   * windows, with backpressure): at once when the client is already waiting.
+   * At most one wish is held; a new one replaces it. Never called once the
+   * stream has ended.
    */
   whenDrained(callback: () => void): void;
   /**
-   * Ends the stream: "done" closes it normally after what is queued; "slow"
-   * and "abort" end it like a `signal` abort (the queued bytes are dropped for
-   * "slow"). `onClose` gets the reason.
+   * Ends the stream: "done" closes it normally after what is queued; "abort"
+   * ends it like a `signal` abort (what is queued still goes out); "slow"
+   * drops what is queued and errors the body, as a send timeout does, so the
+   * runtime lets go of the connection at once. `onClose` and the cleanup get
+   * the reason. Does nothing once the stream has ended.
    */
   end(reason: "done" | "slow" | "abort"): void;
   /** The source failed: the `onError` path, as when a pulled source throws. */
