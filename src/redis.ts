@@ -7,7 +7,7 @@
  *
  * @example A hub across instances
  * ```ts
- * import Redis from "ioredis";
+ * import { Redis } from "ioredis";
  * import { createHub } from "web-sse/hub";
  * import { redisBackend } from "web-sse/redis";
  *
