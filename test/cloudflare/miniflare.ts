@@ -41,6 +41,8 @@ export interface ObjectWorkerOptions {
   readonly objects: Readonly<Record<string, string>>;
   /** Where object storage lives; the same directory across starts keeps it. */
   readonly persist: string;
+  /** Plain text bindings (vars and secrets), as `env` has them. */
+  readonly bindings?: Readonly<Record<string, string>> | undefined;
   readonly compatibilityDate?: string | undefined;
   readonly compatibilityFlags?: readonly string[] | undefined;
   /** Gets the Worker's and objects' console lines. */
@@ -72,6 +74,7 @@ export async function startObjectWorker(options: ObjectWorkerOptions): Promise<O
     compatibilityFlags: [...(options.compatibilityFlags ?? [])],
     durableObjects,
     durableObjectsPersist: options.persist,
+    bindings: { ...options.bindings },
     cf: false,
     host: "127.0.0.1",
     port: 0,

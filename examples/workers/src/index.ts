@@ -1,6 +1,6 @@
 /**
  * web-sse on Cloudflare Workers: a plain fetch route and a Hono route in one
- * module Worker.
+ * module Worker, and a chat room per Durable Object on `HubObject` (./chat.ts).
  *
  * Streaming needs only a recent `compatibility_date`; noticing that a client
  * left needs the `enable_request_signal` flag (see wrangler.jsonc), and
@@ -14,6 +14,10 @@
 import { type ExecutionContext, Hono } from "hono";
 import { type SSEContext, sleep, sseResponse } from "web-sse";
 import { sse } from "web-sse/hono";
+import { type ChatEnv, chat } from "./chat.ts";
+
+// Durable Object classes are exported from the Worker's main module.
+export { ChatRoom } from "./chat.ts";
 
 /** Ticks every `interval` ms, counting on from the Last-Event-ID of a reconnecting client. */
 async function* clock({ signal, lastEventId }: SSEContext, interval: number, label: string) {
@@ -45,11 +49,15 @@ app.get(
     onClose: (reason) => console.log(`hono clock: closed (${reason})`),
   }),
 );
-app.get("/", (c) => c.text("Try /clock or /hono/clock (add ?interval=250 to tick faster)\n"));
+app.get("/", (c) =>
+  c.text("Try /clock or /hono/clock (add ?interval=250 to tick faster), or /chat\n"),
+);
 
 export default {
-  fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response> {
+  async fetch(request: Request, env: ChatEnv, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
+    const answer = await chat(request, env);
+    if (answer !== undefined) return answer;
     // The plain route: any fetch handler can return sseResponse().
     if (url.pathname === "/clock") {
       const interval = intervalOf(url.searchParams.get("interval"));
