@@ -1,7 +1,8 @@
 /**
  * The web-sse live demo as a Hono app: the page at `/`, its event stream at
- * `/events`, and `/control/:command` for the page's "end stream" and "throw"
- * buttons. `server.mjs` serves it on Node; tests mount it on servers of their own.
+ * `/events`, `/control/:command` for the page's "end stream" and "throw"
+ * buttons, and a chat room on web-sse/hub under `/room` (room.mjs).
+ * `server.mjs` serves it on Node; tests mount it on servers of their own.
  *
  * @module
  */
@@ -9,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import { sleep } from "web-sse";
 import { sse } from "web-sse/hono";
+import { createHub } from "web-sse/hub";
+import { createRoomApp } from "./room.mjs";
 
 const page = readFileSync(new URL("./index.html", import.meta.url), "utf8");
 
@@ -33,9 +36,10 @@ function parseCount(value) {
 /**
  * Builds the demo app.
  *
- * @param {{ tick?: number, log?: (message: string, error: unknown) => void }} [options]
+ * @param {{ tick?: number, log?: (message: string, error: unknown) => void, hub?: import("web-sse/hub").Hub }} [options]
  * `tick`: ms between counter steps (default 1000); `log`: where the real
- * error goes when the stream throws (default console.error).
+ * error goes when the stream throws (default console.error); `hub`: the room's
+ * hub (default a new in-memory one; pass your own to close it on shutdown).
  * @returns {Hono}
  */
 export function createDemoApp(options = {}) {
@@ -46,6 +50,7 @@ export function createDemoApp(options = {}) {
   const app = new Hono();
 
   app.get("/", (c) => c.html(page));
+  app.route("/room", createRoomApp(options.hub ?? createHub()));
 
   app.get(
     "/events",
@@ -106,6 +111,3 @@ export function createDemoApp(options = {}) {
 
   return app;
 }
-
-/** The demo app with its defaults. */
-export const app = createDemoApp();

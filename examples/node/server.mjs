@@ -5,7 +5,8 @@
  * @module
  */
 import { serve } from "@hono/node-server";
-import { app } from "./app.mjs";
+import { createHub } from "web-sse/hub";
+import { createDemoApp } from "./app.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -13,13 +14,31 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
+const hub = createHub();
+const app = createDemoApp({ hub });
 const server = serve({ fetch: app.fetch, port }, (info) => {
   console.log(`web-sse demo on http://localhost:${info.port}`);
 });
 
-// Open event streams never end by themselves: close them too, or close() waits forever.
-function stop() {
+/** How long a shutdown may take before the process gives up waiting and exits with a failure. */
+const SHUTDOWN_DEADLINE = 1000;
+
+let stopping = false;
+/** Graceful shutdown: no new connections, every stream ended, then the process exits by itself. */
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  // A shutdown that hangs (something still holding the event loop) must not
+  // hang the deploy: exit non-zero at the deadline, so it shows in the logs.
+  setTimeout(() => {
+    console.error(`web-sse demo: still running ${SHUTDOWN_DEADLINE} ms after the signal; exiting`);
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE).unref();
   server.close();
+  // Ends every room stream (reason "abort"): browsers reconnect, to another
+  // instance behind a load balancer, and resume with their Last-Event-ID.
+  await hub.close();
+  // The counter's streams never end by themselves: close their connections too.
   // An HTTP/1.1 server (the default here) has closeAllConnections; an HTTP/2 one does not.
   if ("closeAllConnections" in server) server.closeAllConnections();
 }

@@ -1,0 +1,314 @@
+/**
+ * Broadcast fan-out over real HTTP on 127.0.0.1 (Node only): web-sse/hub side
+ * by side with a hand-written Fetch broadcast, raw node:http and better-sse's
+ * Channel. Then one in-process figure: deliveries/s of one publish to 1 000
+ * drained subscribers, hub against the hand-written broadcast.
+ *
+ * Usage: npm run bench:broadcast  (builds dist/ first)
+ *        node bench/broadcast.mjs [--only=hub,hand-fetch,...] [--sizes=1000,5000]
+ *                                 [--count=20] [--gap=200] [--no-inprocess]
+ *
+ * For each variant: a server process (--expose-gc, broadcast-server.mjs) and a
+ * client process (broadcast-client.mjs) holding idle connections. At each size
+ * the server is measured (GC, heapUsed, RSS), then broadcasts `count` events
+ * `gap` ms apart; the client reports latencies from the publish time carried in
+ * each event, and the server the CPU it used until the client had them all.
+ * Every process started here is killed by its PID at the end, also on error.
+ *
+ * @module
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const VARIANTS = [
+  { key: "hub", name: "web-sse/hub `hub.response()` (defaults)", ours: true },
+  { key: "hand-fetch", name: "hand-written Fetch broadcast (queue + pull ReadableStream)" },
+  { key: "node-http", name: "raw node:http `res.write` (no Fetch layer, reference)" },
+  { key: "better-sse", name: "better-sse Channel, node:http sessions" },
+  { key: "better-sse-fetch", name: "better-sse Channel, Fetch sessions" },
+];
+
+const WARM_UP = 200;
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The soft and hard open-file limits of a shell started from here. */
+function fileLimits() {
+  const read = (flag) => {
+    const text = execFileSync("sh", ["-c", `ulimit ${flag}`], { encoding: "utf8" }).trim();
+    return text === "unlimited" ? Number.POSITIVE_INFINITY : Number(text);
+  };
+  return { soft: read("-Sn"), hard: read("-Hn") };
+}
+
+/** Starts a Node child with an IPC channel and `ulimit -n files` (exec keeps the PID). */
+function startNode(script, args, { nodeFlags = [], files }) {
+  const command = [process.execPath, ...nodeFlags, script, ...args].map((a) => `'${a}'`).join(" ");
+  return spawn("sh", ["-c", `ulimit -n ${files} && exec ${command}`], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+/** Resolves with the child's next message of `type`; rejects if it exits first or after `ms`. */
+function next(child, type, ms) {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    const onMessage = (message) => {
+      if (message?.type !== type) return;
+      cleanup();
+      resolve(message);
+    };
+    const onExit = (code, signal) => {
+      cleanup();
+      reject(
+        new Error(`child ${child.pid} exited (${signal ?? code}) while waiting for "${type}"`),
+      );
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no "${type}" from child ${child.pid} within ${ms} ms`));
+    }, ms);
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+  });
+}
+
+function ask(child, message, reply, ms) {
+  const answer = next(child, reply, ms);
+  child.send(message);
+  return answer;
+}
+
+/** Polls the server's live subscribers until `done(live)` or `ms` pass. */
+async function waitForLive(server, done, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { live } = await ask(server, { type: "live" }, "live", 5_000);
+    if (done(live)) return { live, reached: true };
+    if (Date.now() > deadline) return { live, reached: false };
+    await sleep(100);
+  }
+}
+
+async function openUpTo(client, server, total) {
+  const opened = await ask(client, { type: "open", total }, "opened", 120_000);
+  if (opened.errors > 0) throw new Error(`${opened.errors} connections failed to open`);
+  const { reached, live } = await waitForLive(server, (n) => n === total, 15_000);
+  if (!reached) throw new Error(`server holds ${live} subscribers, expected ${total}`);
+}
+
+async function closeAll(client, server) {
+  await ask(client, { type: "close" }, "closed", 10_000);
+  return waitForLive(server, (n) => n === 0, 20_000);
+}
+
+/** One round: `count` broadcasts; resolves with the client's figures and the server's CPU. */
+async function round(server, client, size, count, gap) {
+  await ask(client, { type: "expect", count }, "expecting", 5_000);
+  const received = next(client, "round", 30_000 + count * gap);
+  const broadcasted = next(server, "broadcasted", 10_000 + count * gap);
+  server.send({ type: "run", count, gap });
+  const { firstCall } = await broadcasted;
+  let figures;
+  try {
+    figures = await received;
+  } catch (error) {
+    const { received: got } = await ask(client, { type: "progress" }, "progress", 5_000);
+    throw new Error(`${error.message}; got ${got} of ${count * size} events`);
+  }
+  const { micros } = await ask(server, { type: "cpu-stop" }, "cpu", 5_000);
+  return { ...figures, cpuPerEvent: micros / (count * size), firstCall };
+}
+
+async function measureVariant(variant, sizes, files, count, gap) {
+  const children = [];
+  try {
+    const server = startNode(here("./broadcast-server.mjs"), [variant.key], {
+      nodeFlags: ["--expose-gc"],
+      files,
+    });
+    children.push(server);
+    const { port } = await next(server, "listening", 10_000);
+    const client = startNode(here("./broadcast-client.mjs"), [String(port)], { files });
+    children.push(client);
+    await next(client, "ready", 10_000);
+
+    // Warm-up: compile the paths once (open, broadcast, leave) before anything counts.
+    await openUpTo(client, server, WARM_UP);
+    await round(server, client, WARM_UP, 5, 20);
+    await closeAll(client, server);
+    const measure = () => ask(server, { type: "measure" }, "measure", 30_000);
+    const base = await measure();
+    const bySize = [];
+    for (const size of sizes) {
+      await openUpTo(client, server, size);
+      const memory = await measure();
+      const figures = await round(server, client, size, count, gap);
+      bySize.push({ size, memory, ...figures });
+    }
+    const closing = await closeAll(client, server);
+    const after = await measure();
+    const [low, high] = [bySize[0], bySize[bySize.length - 1]];
+    const extra = high.size - low.size;
+    return {
+      variant,
+      bySize,
+      heapPerConn: extra > 0 ? (high.memory.heapUsed - low.memory.heapUsed) / extra : Number.NaN,
+      rssPerConn: extra > 0 ? (high.memory.rss - low.memory.rss) / extra : Number.NaN,
+      base,
+      peak: high.memory,
+      after,
+      closedInTime: closing.reached,
+    };
+  } catch (error) {
+    return { variant, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  }
+}
+
+const ratio = (a, b) => (a === undefined || b === undefined ? "–" : `${(a / b).toFixed(2)}x`);
+const kib = (bytes) => (bytes / 1024).toFixed(1);
+const signed = (n, text) => `${n >= 0 ? "+" : ""}${text}`;
+
+function tables(results, sizes) {
+  const ok = results.filter((r) => r.error === undefined);
+  const at = (key, size) =>
+    ok.find((r) => r.variant.key === key)?.bySize.find((s) => s.size === size);
+  const lines = [
+    "| variant | clients | CPU µs / delivered event | vs hand-fetch | vs node:http | p50 ms | vs hand-fetch | p99 ms | first fan-out ms | out of order |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const size of sizes) {
+    const hand = at("hand-fetch", size);
+    const node = at("node-http", size);
+    for (const r of results) {
+      if (r.error !== undefined) {
+        if (size === sizes[0]) lines.push(`| ${r.variant.name} | ERROR: ${r.error} |||||||||`);
+        continue;
+      }
+      const s = r.bySize.find((x) => x.size === size);
+      const name = r.variant.ours ? `**${r.variant.name}**` : r.variant.name;
+      lines.push(
+        `| ${name} | ${size} | ${s.cpuPerEvent.toFixed(1)} | ${ratio(s.cpuPerEvent, hand?.cpuPerEvent)} | ${ratio(
+          s.cpuPerEvent,
+          node?.cpuPerEvent,
+        )} | ${s.p50.toFixed(2)} | ${ratio(s.p50, hand?.p50)} | ${s.p99.toFixed(2)} | ${s.firstFanOut.toFixed(
+          1,
+        )} | ${s.disorder} |`,
+      );
+    }
+  }
+  const hand = ok.find((r) => r.variant.key === "hand-fetch");
+  const memory = [
+    `| variant | heap/conn KiB | RSS/conn KiB | heap vs hand-fetch | live left | timers vs baseline | sockets vs baseline | heap after vs baseline |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of ok) {
+    const delta = (name) => (r.after.resources[name] ?? 0) - (r.base.resources[name] ?? 0);
+    const left = r.after.heapUsed - r.base.heapUsed;
+    const growth = r.peak.heapUsed - r.base.heapUsed;
+    memory.push(
+      `| ${r.variant.name} | ${kib(r.heapPerConn)} | ${kib(r.rssPerConn)} | ${ratio(
+        r.heapPerConn,
+        hand?.heapPerConn,
+      )} | ${r.closedInTime ? r.after.live : `**${r.after.live} (not within 20 s)**`} | ${signed(
+        delta("Timeout"),
+        delta("Timeout"),
+      )} | ${signed(delta("TCPSocketWrap"), delta("TCPSocketWrap"))} | ${signed(left, kib(left))} KiB (${(
+        (left / growth) * 100
+      ).toFixed(1)}% of peak growth) |`,
+    );
+  }
+  return `${lines.join("\n")}\n\n${memory.join("\n")}`;
+}
+
+function targets(results, size) {
+  const find = (key) => results.find((r) => r.variant.key === key && r.error === undefined);
+  const [hub, hand, node] = [find("hub"), find("hand-fetch"), find("node-http")];
+  if (!hub || !hand) return "";
+  const s = (r) => r.bySize.find((x) => x.size === size);
+  const check = (label, value, limit) =>
+    `- ${label}: ${value.toFixed(2)}x (target <= ${limit}x) ${value <= limit ? "met" : "MISSED"}`;
+  const lines = [
+    check("CPU per delivered event vs hand-fetch", s(hub).cpuPerEvent / s(hand).cpuPerEvent, 1),
+    check("p50 latency vs hand-fetch", s(hub).p50 / s(hand).p50, 1),
+    check("heap per connection vs hand-fetch", hub.heapPerConn / hand.heapPerConn, 1.1),
+  ];
+  if (node) {
+    lines.push(
+      check(
+        "stretch: CPU per delivered event vs raw node:http",
+        s(hub).cpuPerEvent / s(node).cpuPerEvent,
+        1.3,
+      ),
+    );
+  }
+  return `Targets at ${size} clients:\n${lines.join("\n")}\n`;
+}
+
+function parseArgs(argv) {
+  const options = {};
+  for (const arg of argv) {
+    const [name, value] = arg.replace(/^--/, "").split("=");
+    options[name] = value ?? true;
+  }
+  return options;
+}
+
+const options = parseArgs(process.argv.slice(2));
+const only = typeof options.only === "string" ? options.only.split(",") : undefined;
+const variants = only ? VARIANTS.filter((v) => only.includes(v.key)) : VARIANTS;
+let sizes = typeof options.sizes === "string" ? options.sizes.split(",").map(Number) : [1000, 5000];
+const count = Number(options.count ?? 20);
+const gap = Number(options.gap ?? 200);
+
+const { soft, hard } = fileLimits();
+const top = Math.max(...sizes);
+if (hard < top + 512) {
+  const capped = Math.max(sizes[0] + 100, hard - 512);
+  console.log(
+    `(open-file hard limit is ${hard}: measuring up to ${capped} clients instead of ${top})`,
+  );
+  sizes = sizes.map((s) => Math.min(s, capped));
+}
+const files = Math.min(hard, Math.max(soft, Math.max(...sizes) + 512));
+
+const started = Date.now();
+console.log(
+  `## Broadcast fan-out on Node ${process.version} (@hono/node-server, 127.0.0.1, 2nd process of idle clients)\n`,
+);
+console.log(
+  `${count} broadcasts ${gap} ms apart per size; open-file limit soft ${soft}, hard ${hard}; children run with ulimit -n ${files}. Load average at start: ${(
+    await import("node:os")
+  )
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")}\n`,
+);
+const results = [];
+for (const variant of variants) {
+  const result = await measureVariant(variant, sizes, files, count, gap);
+  results.push(result);
+  console.log(result.error ? `  ${variant.key}: ERROR ${result.error}` : `  ${variant.key}: done`);
+}
+console.log(`\n${tables(results, sizes)}\n`);
+console.log(targets(results, Math.max(...sizes)));
+
+if (!options["no-inprocess"]) {
+  const { runInProcess } = await import("./broadcast-inprocess.mjs");
+  await runInProcess();
+}
+console.log(`(whole run: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
