@@ -270,6 +270,11 @@ class Subscription implements Subscriber {
 
   async #start(): Promise<void> {
     const hub = this.#hub;
+    if (hub.closed) {
+      // A subscriber that comes after close(): its stream ends as the others did.
+      this.#finish("abort");
+      return;
+    }
     await hub.ready();
     if (this.#phase !== REPLAY) return;
     if (hub.closed) {
@@ -360,18 +365,19 @@ class Subscription implements Subscriber {
     const frames = this.#replay;
     while (this.#replayAt < frames.length) {
       if (this.#phase !== REPLAY || sink.closed) return;
+      const start = this.#replayAt;
       let size = 0;
       while (this.#replayAt < frames.length && size < WINDOW) {
-        const bytes = frames[this.#replayAt++] as Uint8Array;
-        size += bytes.length;
-        sink.write(bytes);
+        size += (frames[this.#replayAt++] as Uint8Array).length;
       }
-      if (this.#replayAt < frames.length && sink.queued > 0) {
+      sink.write(concat(frames.slice(start, this.#replayAt), size));
+      if (sink.queued > 0) {
+        // Also after the last window: live frames count against maxQueued, the replay must not.
         sink.whenDrained(this.#pump);
         return;
       }
     }
-    if (this.#phase === REPLAY) this.#goLive();
+    if (this.#phase === REPLAY && !sink.closed) this.#goLive();
   }
 
   /** The replay is out: the frames that came meanwhile follow (those not in it), then live. */

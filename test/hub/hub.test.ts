@@ -159,6 +159,64 @@ describe("slow subscribers", () => {
   });
 });
 
+describe("replay and maxQueued", () => {
+  /** A client that took the first replay window (64 KiB) of a longer replay, and no more yet. */
+  async function halfwayThroughReplay(maxQueued: number) {
+    const hub = createHub({ maxQueued });
+    for (let i = 0; i < 400; i++) await hub.publish("t", `${i}:${"r".repeat(200)}`);
+    const reasons: SSECloseReason[] = [];
+    const response = await hub.response(request(), "t", {
+      start: "earliest",
+      onClose: (reason) => reasons.push(reason),
+    });
+    const body = response.body as ReadableStream<Uint8Array>;
+    const reader = body.getReader();
+    // The opening comment may come first; then the first window, in one chunk.
+    let taken = 0;
+    while (taken < 32 * 1024) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("ended early");
+      taken += value.length;
+    }
+    expect(taken).toBeLessThan(400 * 200);
+    return { hub, reasons, reader };
+  }
+
+  it("live events that come while a replay waits unread are delivered after it, and the replay does not count as queued", async () => {
+    const { hub, reasons, reader } = await halfwayThroughReplay(4096);
+    try {
+      for (let i = 0; i < 5; i++) await hub.publish("t", `live${i}`);
+      await tick(50);
+      expect(reasons).toEqual([]);
+      expect(hub.subscribers("t")).toBe(1);
+      let text = "";
+      const decoder = new TextDecoder();
+      while (!text.includes("live4")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("ended early");
+        text += decoder.decode(value, { stream: true });
+      }
+      expect(reasons).toEqual([]);
+      await reader.cancel();
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it("live events past maxQueued while a replay waits unread close the subscriber as slow", async () => {
+    const { hub, reasons, reader } = await halfwayThroughReplay(4096);
+    try {
+      for (let i = 0; i < 40; i++) await hub.publish("t", "l".repeat(200));
+      await until(() => reasons.length === 1, 5000, "onClose");
+      expect(reasons).toEqual(["slow"]);
+      expect(hub.subscribers()).toBe(0);
+      await reader.cancel().catch(() => {});
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe("subscriber streams are core streams", () => {
   it("keepAlive, headers, retry and onClose work on a hub response", async () => {
     const hub = createHub();
