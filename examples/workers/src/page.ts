@@ -12,7 +12,7 @@ export const PAGE = `<!doctype html>
 <title>web-sse chat on a Durable Object</title>
 <style>
   body { font: 16px/1.4 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
-  form { display: flex; gap: .5rem; flex-wrap: wrap; margin: .5rem 0; }
+  form:not([hidden]) { display: flex; gap: .5rem; flex-wrap: wrap; margin: .5rem 0; }
   input { padding: .3rem; }
   #log { list-style: none; padding: 0; border-top: 1px solid #ccc; }
   #log li { padding: .2rem 0; border-bottom: 1px solid #eee; }
