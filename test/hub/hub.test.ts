@@ -5,8 +5,16 @@
  * no unhandled rejection anywhere.
  */
 import { EventSource } from "eventsource";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHub, type Hub, memoryBackend, type SubscribeOptions } from "../../src/hub.ts";
+import { sse } from "../../src/hono.ts";
+import {
+  createHub,
+  type Hub,
+  type HubBackend,
+  memoryBackend,
+  type SubscribeOptions,
+} from "../../src/hub.ts";
 import { type SSECloseReason, type SSEContext, sseResponse, sseStream } from "../../src/index.ts";
 import { startServer } from "../clients/node-server.ts";
 import { Client, connect, request } from "./client.ts";
@@ -454,6 +462,90 @@ describe("the pulled path (a subscription iterated by a generator)", () => {
       expect(ended.data).toEqual(["last words"]);
       await hub.close();
       await open.end();
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe("backend failures", () => {
+  it("a lost live feed ends every subscriber's stream as aborted, so clients reconnect and replay", async () => {
+    const inner = memoryBackend();
+    let lost: ((reason: unknown) => void) | undefined;
+    const backend: HubBackend = {
+      open: (options) => {
+        lost = options.onLost;
+        return inner.open(options);
+      },
+      append: (topic, body, end) => inner.append(topic, body, end),
+      read: (topics, after) => inner.read(topics, after),
+      close: () => inner.close(),
+    };
+    const hub = createHub({ backend });
+    try {
+      const reasons: SSECloseReason[] = [];
+      const clients = [
+        await connect(hub, "a", { onClose: (reason) => reasons.push(reason) }),
+        await connect(hub, ["a", "b"], { onClose: (reason) => reasons.push(reason) }),
+      ];
+      const id = await hub.publish("a", "before");
+      for (const client of clients) await client.count(1);
+      lost?.(new Error("feed lost"));
+      for (const client of clients) await client.end();
+      expect(reasons).toEqual(["abort", "abort"]);
+      expect(hub.subscribers()).toBe(0);
+      await hub.publish("a", "after");
+      const back = await connect(hub, "a", { lastEventId: id });
+      await back.count(1);
+      expect(back.data).toEqual(["after"]);
+      await back.close();
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it("a backend that fails to open: publish and response reject with its error, and the next call tries again", async () => {
+    const inner = memoryBackend();
+    let failures = 1;
+    const backend: HubBackend = {
+      open: (options) =>
+        failures-- > 0 ? Promise.reject(new Error("store unreachable")) : inner.open(options),
+      append: (topic, body, end) => inner.append(topic, body, end),
+      read: (topics, after) => inner.read(topics, after),
+      close: () => inner.close(),
+    };
+    const hub = createHub({ backend });
+    try {
+      await expect(hub.publish("t", "x")).rejects.toThrow("store unreachable");
+      const id = await hub.publish("t", "y");
+      expect(typeof id).toBe("string");
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe("in Hono", () => {
+  it("sse((c, ctx) => hub.subscribe(room)(ctx)) streams a room with replay", async () => {
+    const hub = createHub();
+    const app = new Hono();
+    app.get(
+      "/rooms/:room",
+      sse((c, ctx) => hub.subscribe(c.req.param("room") ?? "")(ctx)),
+    );
+    try {
+      const first = await hub.publish("r1", "one");
+      await hub.publish("r1", "two");
+      const response = await app.request("/rooms/r1", {
+        headers: { accept: "text/event-stream", "last-event-id": first },
+      });
+      const client = new Client(response);
+      await client.count(1);
+      await hub.publish("r1", "three");
+      await client.count(2);
+      expect(client.data).toEqual(["two", "three"]);
+      await client.close();
+      expect(hub.subscribers()).toBe(0);
     } finally {
       await hub.close();
     }
