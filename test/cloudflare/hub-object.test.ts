@@ -212,6 +212,21 @@ describe(`HubObject on ${workerdVersion()}`, () => {
     expect((await publishError("ending", "answer", { data: "late" })).status).toBe(400);
   });
 
+  test("a subclass's hubOptions() sets the hub's options: past its history of 50 a resume is a gap", async () => {
+    const ids = [];
+    for (let i = 0; i < 52; i++) ids.push(await publish("short", "t", { data: `e${i}` }));
+    const within = await open("/rooms/short/events?topic=t", { "last-event-id": ids[1] ?? "" });
+    const past = await open("/rooms/short/events?topic=t", { "last-event-id": ids[0] ?? "" });
+    try {
+      // The newest 50 are kept: from the second event on the replay is whole.
+      expect(await within.next(5000)).toMatchObject({ id: ids[2], data: "e2" });
+      expect(await past.next(5000)).toMatchObject({ event: "reset", id: ids[51] });
+    } finally {
+      within.close();
+      past.close();
+    }
+  });
+
   test("an invalid publish reaches the Worker as a TypeError, and the object keeps serving", async () => {
     expect(await publishError("errors", "", { data: "x" })).toMatchObject({
       status: 400,
