@@ -229,9 +229,17 @@ function notAMessage(value: object): SSEEncodeError {
       `a byte chunk is not a message (got ${describeObject(value)}): a source yields strings or objects with data, event, id, retry or comment; to relay an upstream event stream, decode and parse it first (e.g. TextDecoderStream and eventsource-parser), or yield an EncodedEvent for bytes already encoded`,
     );
   }
+  const got = describeObject(value);
+  if (got === "EncodedEvent") {
+    // encodeEvent makes text; an EncodedEvent is bytes already, for a stream.
+    return new SSEEncodeError(
+      "data",
+      "an EncodedEvent is already encoded, so encodeEvent cannot take it (got EncodedEvent): yield it from a source, write it to an SSEEncoderStream, or put it in new EncodedEvent([...])",
+    );
+  }
   return new SSEEncodeError(
     "data",
-    `a message must be a string or an object that sets data, event, id, retry or comment; this one sets none of them (got ${describeObject(value)}), and a field set to undefined counts as not set`,
+    `a message must be a string or an object that sets data, event, id, retry or comment; this one sets none of them (got ${got}), and a field set to undefined counts as not set`,
   );
 }
 

@@ -91,7 +91,8 @@ function checkReturned(value: unknown): SSEIterable {
  * text/event-stream, ends the stream when the client leaves (`c.req.raw.signal`,
  * or the body being cancelled), honours `options.signal` as well, and passes
  * the client's `Last-Event-ID` as `ctx.lastEventId`. A HEAD request gets the
- * status and headers a GET would get, and no stream: the source is not called.
+ * status and headers a GET would get, and no stream: neither the source nor
+ * `onClose` is called.
  *
  * Headers: `options.headers` win over headers set earlier with `c.header()`
  * (CORS, cookies), which win over the event-stream defaults; Set-Cookie values

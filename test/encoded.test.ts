@@ -36,6 +36,12 @@ describe("EncodedEvent", () => {
     expect(decode(new EncodedEvent([pre, pre]).bytes)).toBe("data: x\n\ndata: x\n\n");
   });
 
+  test("encodeEvent refuses an EncodedEvent with an SSEEncodeError that says where it goes instead", () => {
+    expect(() => encodeEvent(new EncodedEvent("x") as never)).toThrow(
+      /EncodedEvent is already encoded.*yield it from a source/,
+    );
+  });
+
   test("an empty list is no bytes", () => {
     expect(new EncodedEvent([]).bytes.length).toBe(0);
   });

@@ -146,6 +146,8 @@ describe("SSEEncoderStream", () => {
     ["an id with NUL", { id: "\0", data: "BAD-PAYLOAD" }, "id"],
     ["a fractional retry", { retry: 0.5, data: "BAD-PAYLOAD" }, "retry"],
     ["a comment that is a number", { comment: 1, data: "BAD-PAYLOAD" }, "comment"],
+    ["a byte chunk", new TextEncoder().encode("data: BAD-PAYLOAD\n\n"), "data"],
+    ["an object that sets none of the five fields", { dat: "BAD-PAYLOAD" }, "data"],
     [
       "circular data",
       (() => {
