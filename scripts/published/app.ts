@@ -1,5 +1,6 @@
 /**
- * A small app that uses web-sse as a user would after `npm install web-sse`:
+ * A small app that uses web-sse as a user would after `npm install web-sse`
+ * (the core, web-sse/hono and web-sse/hub):
  * scripts/check-published.mjs type-checks it with Deno and tsc against the
  * built package (its exports and .d.ts files), never against src/.
  *
@@ -22,6 +23,7 @@ import {
   sseStream,
 } from "web-sse";
 import { acceptEventStream, sse } from "web-sse/hono";
+import { createHub, type Hub } from "web-sse/hub";
 
 const options: SSEOptions = { keepAlive: 5000, onClose: (reason) => console.log(reason) };
 
@@ -56,6 +58,12 @@ app.get(
 );
 export default app;
 
+const hub: Hub = createHub({ history: 100 });
+export const news = (request: Request): Promise<Response> => hub.response(request, "news");
+export const published: Promise<string> = hub.publish("news", { event: "headline", data: "x" });
+
+// @ts-expect-error: a topic is a string
+hub.publish(42, "x");
 // @ts-expect-error: ms is a number
 sleep("1000");
 // @ts-expect-error: not an option
