@@ -4,6 +4,7 @@
  * adapter on real servers.
  */
 import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
 import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { acceptEventStream, sse } from "../src/hono.ts";
 import type { SSECloseReason, SSEContext } from "../src/index.ts";
@@ -511,6 +512,21 @@ describe("sse() headers: options.headers over c.header() over the defaults, neve
     expect((await readEvents(response)).map((e) => e.data)).toEqual([
       "one event, longer than five bytes",
     ]);
+  });
+
+  test("Hono's own cors() middleware (which writes to c.res.headers) keeps its headers on the stream", async () => {
+    const app = new Hono().use(cors({ origin: "https://app.example", credentials: true })).get(
+      "/events",
+      sse(() => ["x"]),
+    );
+    const response = await app.request("/events", {
+      headers: { origin: "https://app.example" },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(response.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(response.headers.get("vary")).toMatch(/\borigin\b/i);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect((await readEvents(response)).map((e) => e.data)).toEqual(["x"]);
   });
 
   test("over @hono/node-server: c.header()'s Cache-Control arrives, its Connection and Content-Length do not, and the stream is whole", async () => {
