@@ -248,6 +248,12 @@ class SqliteBackend implements HubBackend {
       this.#floor = saved.floor;
       this.#bytes = saved.bytes;
       this.#topicCount = saved.topicCount;
+      if (error instanceof Error && error.message.includes("SQLITE_TOOBIG")) {
+        throw new RangeError(
+          `sqliteBackend: an event of ${utf8Length(body)} bytes is too big for one value of a Durable Object's SQLite storage (about 2 MB): nothing was stored`,
+          { cause: error },
+        );
+      }
       throw error;
     }
     if (record !== undefined) {

@@ -45,6 +45,20 @@ export class BackendObject extends DurableObject {
     return this.#opened().append(topic, body, end);
   }
 
+  /** `append`, with its error's name and message as data (the RPC proxy to Node keeps neither). */
+  async tryAppend(
+    topic: string,
+    body: string,
+    end: boolean,
+  ): Promise<{ record?: HubRecord | undefined; error?: { name: string; message: string } }> {
+    try {
+      return { record: await this.append(topic, body, end) };
+    } catch (error) {
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      return { error: { name, message } };
+    }
+  }
+
   /** `append`, then the live feed since the last drain: one round trip for both. */
   async appendAndDrain(
     topic: string,

@@ -34,6 +34,11 @@ export interface BackendStub {
     end: boolean,
     active?: readonly string[],
   ): Promise<HubRecord | undefined>;
+  tryAppend(
+    topic: string,
+    body: string,
+    end: boolean,
+  ): Promise<{ record?: HubRecord | undefined; error?: { name: string; message: string } }>;
   appendAndDrain(
     topic: string,
     body: string,
@@ -71,6 +76,7 @@ export async function backendStub(
     open: call("open"),
     append: call("append"),
     appendAndDrain: call("appendAndDrain"),
+    tryAppend: call("tryAppend"),
     read: call("read"),
     drain: call("drain"),
     lost: call("lost"),

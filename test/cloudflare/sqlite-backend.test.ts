@@ -171,6 +171,18 @@ describe(`sqliteBackend in a Durable Object on ${workerdVersion()}`, () => {
     expect(snapshot.topics[1]?.records[0]?.body).toBe(body);
   });
 
+  test("an event too big for one SQLite value is a RangeError saying so, and nothing is stored", async () => {
+    const stub = await backendStub(running().mf, "too-big");
+    await stub.open(100, 0);
+    await stub.append("t", "data: before\n\n", false);
+    const big = await stub.tryAppend("t", `data: ${"x".repeat(3_000_000)}\n\n`, false);
+    expect(big.error?.name).toBe("RangeError");
+    expect(big.error?.message).toMatch(/3000008 bytes is too big .*nothing was stored/);
+    const after = await stub.append("t", "data: after\n\n", false);
+    expect(after).toMatchObject({ seq: 2, prev: 1 });
+    expect((await stub.drain()).map((record) => record.seq)).toEqual([1, 2]);
+  });
+
   test("after the object restarts the epoch, the history and the sequence carry on, and no seq repeats", async () => {
     let stub = await backendStub(running().mf, "restart");
     const { epoch } = await stub.open(100, 0);
