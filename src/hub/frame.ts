@@ -20,7 +20,12 @@ export interface Frame {
 
 const encoder = new TextEncoder();
 
-/** The UTF-8 bytes of `record` with its hub id. */
+/**
+ * The frame of one record: built once, then shared by every local subscriber.
+ *
+ * @param record - A record from the live feed or a read.
+ * @returns Its seq, topic, end flag and UTF-8 bytes with the hub id.
+ */
 export function frameOf(record: HubRecord): Frame {
   const id = formatId(record.epoch, record.seq);
   return {
@@ -31,7 +36,14 @@ export function frameOf(record: HubRecord): Frame {
   };
 }
 
-/** An id-only event: sets the client's last event id, dispatches nothing. */
+/**
+ * An id-only event: sets the client's last event id, dispatches nothing.
+ *
+ * @param epoch - The backend's epoch.
+ * @param seq - The position.
+ * @returns `id: <id>\n\n` as UTF-8.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage
+ */
 export function positionBytes(epoch: string, seq: number): Uint8Array {
   return encoder.encode(`id: ${formatId(epoch, seq)}\n\n`);
 }
@@ -40,6 +52,9 @@ export function positionBytes(epoch: string, seq: number): Uint8Array {
  * Wraps bytes that are already a valid event stream (the hub made them) in an
  * {@link EncodedEvent} without encoding anything again: what a pulled stream
  * passes through as is.
+ *
+ * @param bytes - A whole number of valid events.
+ * @returns An EncodedEvent holding exactly those bytes.
  */
 export function wrapBytes(bytes: Uint8Array): EncodedEvent {
   const event = Object.create(EncodedEvent.prototype) as { bytes: Uint8Array };
@@ -47,7 +62,13 @@ export function wrapBytes(bytes: Uint8Array): EncodedEvent {
   return event as EncodedEvent;
 }
 
-/** Joins chunks into one (no copy for a single chunk). */
+/**
+ * Joins chunks into one (no copy for a single chunk).
+ *
+ * @param chunks - The chunks, in order.
+ * @param total - Their total length.
+ * @returns One chunk.
+ */
 export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);

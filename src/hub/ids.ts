@@ -8,7 +8,13 @@
  * @module
  */
 
-/** The id clients see for position `seq` of the backend life `epoch`. */
+/**
+ * The id clients see for position `seq` of the backend life `epoch`.
+ *
+ * @param epoch - The backend's epoch.
+ * @param seq - The record's position.
+ * @returns `<epoch>-<seq>`.
+ */
 export function formatId(epoch: string, seq: number): string {
   return `${epoch}-${seq}`;
 }
@@ -37,6 +43,8 @@ export function parseId(id: string, epoch: string, head: number): number | undef
 /**
  * A new epoch: 10 random characters of [a-z0-9] (about 51 bits), from
  * `crypto.getRandomValues` (a Web API on every runtime the hub runs on).
+ *
+ * @returns The epoch.
  */
 export function newEpoch(): string {
   const bytes = new Uint8Array(10);

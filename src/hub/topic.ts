@@ -11,6 +11,8 @@ export const MAX_TOPIC_LENGTH = 256;
 /**
  * Checks one topic name.
  *
+ * @param topic - What was passed.
+ * @param where - The call, for the message (e.g. "hub.publish").
  * @throws TypeError naming the rule and showing the value.
  */
 export function checkTopic(topic: unknown, where: string): asserts topic is string {
@@ -24,6 +26,9 @@ export function checkTopic(topic: unknown, where: string): asserts topic is stri
 /**
  * Checks a topic or a list of them and returns the distinct topics, in order.
  *
+ * @param topics - What was passed.
+ * @param where - The call, for the message.
+ * @returns The distinct topics.
  * @throws TypeError for an empty list or any invalid name.
  */
 export function checkTopics(topics: unknown, where: string): string[] {
