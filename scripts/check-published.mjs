@@ -30,8 +30,12 @@ const bin = (name) => join(root, "node_modules/.bin", name);
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 // Subpaths whose types need a runtime's own declarations are checked where that
-// runtime's types are (web-sse/cloudflare imports "cloudflare:workers").
+// runtime's types are: web-sse/cloudflare imports "cloudflare:workers", so it is
+// checked by tsc with the Workers types when @cloudflare/workers-types is
+// installed (or WEB_SSE_WORKERS_TYPES names its folder), and not otherwise.
 const SKIP = new Set(["./package.json", "./cloudflare"]);
+const workersTypes =
+  process.env.WEB_SSE_WORKERS_TYPES ?? join(root, "node_modules/@cloudflare/workers-types");
 
 const dir = mkdtempSync(join(tmpdir(), "web-sse-published-"));
 /** Runs a command in the temporary folder; on failure throws with its output. */
@@ -108,8 +112,32 @@ try {
 
   run(bin("deno"), ["check", "--quiet", "app.ts", "entries.ts", "files.ts"]);
   run(bin("tsc"), ["-p", "tsconfig.json"]);
+  let workers = "web-sse/cloudflare not checked: @cloudflare/workers-types is not installed";
+  if (existsSync(join(root, "src/cloudflare.ts")) && existsSync(join(workersTypes, "index.d.ts"))) {
+    writeFileSync(join(dir, "worker.ts"), 'export * as cloudflare from "web-sse/cloudflare";\n');
+    writeFileSync(
+      join(dir, "tsconfig.workers.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          // The Workers types declare Request, Response and the rest: no DOM lib.
+          lib: ["ES2022"],
+          types: [workersTypes],
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ["worker.ts"],
+      }),
+    );
+    run(bin("tsc"), ["-p", "tsconfig.workers.json"]);
+    workers = "web-sse/cloudflare passes tsc with the Workers types";
+  }
   console.log(
-    `check-published: deno check and tsc pass on the built package (${entries.length} entries)`,
+    `check-published: deno check and tsc pass on the built package (${entries.length} entries); ${workers}`,
   );
 } catch (error) {
   console.error(`check-published: ${error.message}`);
