@@ -352,6 +352,9 @@ class SqliteBackend implements HubBackend {
   #sweepExpired(open: BackendOpenOptions, cutoff: number): void {
     const records = this.#records;
     const topics = this.#topics;
+    // One row read when nothing expired (the common case): rows read are billed.
+    const oldest = this.#exec(`SELECT time FROM ${records} ORDER BY seq LIMIT 1`)[0];
+    if (oldest === undefined || Number(oldest.time) >= cutoff) return;
     const touched = this.#forget(
       this.#exec(
         `DELETE FROM ${records} WHERE seq IN (SELECT seq FROM ${records} ORDER BY seq LIMIT ?) AND time < ? RETURNING topic, size`,
