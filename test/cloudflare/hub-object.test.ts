@@ -238,6 +238,19 @@ describe(`HubObject on ${workerdVersion()}`, () => {
     });
     expect(await publish("errors", "t", { data: "fine" })).toMatch(/\S/);
   });
+
+  test("an event too big for the object's storage is a RangeError at the Worker, and nothing is published", async () => {
+    const [client] = await subscribe("big", ["t"]);
+    try {
+      const big = await publishError("big", "t", { data: "x".repeat(3_000_000) });
+      expect(big).toMatchObject({ status: 400, name: "RangeError" });
+      expect(big.message).toMatch(/too big/);
+      await publish("big", "t", { data: "small" });
+      expect((await client?.next(5000))?.data).toBe("small");
+    } finally {
+      client?.close();
+    }
+  });
 });
 
 describe(`HubObject across a restart of workerd on the same storage (${workerdVersion()})`, () => {
