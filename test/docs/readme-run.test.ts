@@ -3,7 +3,7 @@
  * are and run: each counts on from a numeric Last-Event-ID, and starts over
  * (rather than failing to encode an id) when the client sends anything else.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -21,9 +21,14 @@ async function load(marker: string): Promise<unknown> {
     (_all, sub: string | undefined) =>
       `from ${JSON.stringify(join(ROOT, "src", `${sub?.slice(1) ?? "index"}.ts`))}`,
   );
-  const file = join(mkdtempSync(join(tmpdir(), "web-sse-readme-")), "snippet.ts");
-  writeFileSync(file, code);
-  return (await import(/* @vite-ignore */ file)).default;
+  const dir = mkdtempSync(join(tmpdir(), "web-sse-readme-"));
+  try {
+    const file = join(dir, "snippet.ts");
+    writeFileSync(file, code);
+    return (await import(/* @vite-ignore */ file)).default;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The id of the first tick the handler sends for a request with these headers. */

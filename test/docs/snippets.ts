@@ -24,6 +24,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from "node:fs";
 import { join, relative } from "node:path";
@@ -284,6 +285,7 @@ export async function checkSnippets(snippets: readonly Snippet[]): Promise<Snipp
         }),
       );
       const output = await tsc(dir);
+      rmSync(dir, { recursive: true, force: true });
       let current: SnippetError | undefined;
       for (const line of output.split("\n")) {
         const m = /^(.*?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(line);
