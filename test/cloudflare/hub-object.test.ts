@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { http1, type StreamClient } from "../runtimes/shared/client.ts";
 import { workerdVersion } from "../runtimes/workerd/miniflare.ts";
@@ -16,12 +17,13 @@ const persist = mkdtempSync(join(tmpdir(), "web-sse-hub-object-"));
 let script = "";
 let worker: ObjectWorker | undefined;
 
-async function start(): Promise<void> {
+async function start(port?: number): Promise<void> {
   worker = await startObjectWorker({
     script,
     objects: { HUB: "TestHub" },
     persist,
     compatibilityFlags: ["enable_request_signal"],
+    port,
   });
 }
 
@@ -281,6 +283,39 @@ describe(`HubObject across a restart of workerd on the same storage (${workerdVe
       expect(await stranger.next(5000)).toMatchObject({ event: "reset" });
     } finally {
       stranger.close();
+    }
+  });
+
+  test("an EventSource whose object restarts (a deploy) reconnects with its Last-Event-ID and gets what it missed, once", async () => {
+    // Reconnect 5 s after the drop: the restart and a publish happen before it.
+    const source = new EventSource(`${origin()}/rooms/deploy/events?topic=t&retry=5000`);
+    const received: { id: string; data: string }[] = [];
+    source.addEventListener("message", (event) => {
+      received.push({ id: event.lastEventId, data: event.data });
+    });
+    try {
+      expect(await until(async () => (await subscribers("deploy")) === 1, 5000)).toBe(true);
+      const first = await publish("deploy", "t", { data: "before the deploy" });
+      expect(await until(async () => received.length === 1, 5000)).toBe(true);
+
+      const port = Number(new URL(origin()).port);
+      await worker?.dispose();
+      worker = undefined;
+      await start(port);
+      // Published while the client is away: it can only arrive by replay.
+      expect(await subscribers("deploy")).toBe(0);
+      const missed = await publish("deploy", "t", { data: "while away" });
+
+      expect(await until(async () => received.length === 2, 15_000)).toBe(true);
+      await publish("deploy", "t", { data: "after" });
+      expect(await until(async () => received.length === 3, 5000)).toBe(true);
+      expect(received.slice(0, 2)).toEqual([
+        { id: first, data: "before the deploy" },
+        { id: missed, data: "while away" },
+      ]);
+      expect(received[2]?.data).toBe("after");
+    } finally {
+      source.close();
     }
   });
 });

@@ -2,7 +2,7 @@
  * A test Worker routing rooms to `HubObject`s, as a user's Worker would:
  *
  * - `GET /rooms/<room>/events?topic=…` → `stub.fetch(request)`, returned unchanged
- *   (`&keepalive=<ms>` goes through a subclass's own `fetch`, for quick leave tests);
+ *   (`&keepalive=<ms>` and `&retry=<ms>` go through a subclass's own `fetch`);
  * - `POST /rooms/<room>/publish?topic=…` with a JSON message → `stub.publish()`;
  * - `POST /rooms/<room>/end?topic=…` → `stub.end()`;
  * - `GET /rooms/<room>/subscribers[?topic=…]` → `stub.subscribers()`.
@@ -36,9 +36,11 @@ export class TestHub extends HubObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const keepAlive = url.searchParams.get("keepalive");
-    if (keepAlive === null) return super.fetch(request);
+    const retry = url.searchParams.get("retry");
+    if (keepAlive === null && retry === null) return super.fetch(request);
     return this.hub.response(request, url.searchParams.getAll("topic"), {
-      keepAlive: Number(keepAlive),
+      ...(keepAlive === null ? {} : { keepAlive: Number(keepAlive) }),
+      ...(retry === null ? {} : { retry: Number(retry) }),
     });
   }
 }

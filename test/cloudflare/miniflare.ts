@@ -45,6 +45,8 @@ export interface ObjectWorkerOptions {
   readonly bindings?: Readonly<Record<string, string>> | undefined;
   readonly compatibilityDate?: string | undefined;
   readonly compatibilityFlags?: readonly string[] | undefined;
+  /** The port to listen on; default a free one. */
+  readonly port?: number | undefined;
   /** Gets the Worker's and objects' console lines. */
   readonly onLog?: ((message: string) => void) | undefined;
 }
@@ -77,7 +79,7 @@ export async function startObjectWorker(options: ObjectWorkerOptions): Promise<O
     bindings: { ...options.bindings },
     cf: false,
     host: "127.0.0.1",
-    port: 0,
+    port: options.port ?? 0,
   });
   try {
     const url = await mf.ready;
