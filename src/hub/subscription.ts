@@ -45,6 +45,14 @@ const CLOSED = 4;
 
 const DONE: IteratorResult<EncodedEvent> = Object.freeze({ done: true, value: undefined });
 
+/**
+ * The empty lists every subscription starts with, never written to: a list
+ * is made on its first item, so an idle subscriber (the common case, by the
+ * thousand) costs no arrays or map of its own.
+ */
+const NO_FRAMES: Frame[] = [];
+const NO_BYTES: Uint8Array[] = [];
+
 function noop(): void {}
 
 /** What the hub sees of a subscription. */
@@ -86,23 +94,23 @@ class Subscription implements Subscriber {
   #clientSeq = -1;
   #epoch = "";
   /** Ended topics and the seq of their end marker. */
-  readonly #ended = new Map<string, number>();
+  #ended: Map<string, number> | undefined;
   /** Live frames that came during the replay. */
-  #buffer: Frame[] = [];
+  #buffer: Frame[] = NO_FRAMES;
   #buffered = 0;
   /** Replay bytes not yet handed out. */
-  #replay: Uint8Array[] = [];
+  #replay: Uint8Array[] = NO_BYTES;
   #replayAt = 0;
   // The push path.
   #sink: PushSink | undefined;
   // The iterator path.
-  #queue: Uint8Array[] = [];
+  #queue: Uint8Array[] = NO_BYTES;
   #queued = 0;
   #waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
   #rejecter: ((error: unknown) => void) | undefined;
   #error: { error: unknown } | undefined;
-  readonly #onAbort = (): void => this.#close();
-  readonly #pump = (): void => this.#pumpReplay();
+  #onAbort: (() => void) | undefined;
+  #pump: (() => void) | undefined;
 
   constructor(
     hub: HubCore,
@@ -144,7 +152,11 @@ class Subscription implements Subscriber {
       return Promise.reject(error);
     }
     if (this.#phase === IDLE) {
-      this.#ctx?.signal?.addEventListener("abort", this.#onAbort);
+      const signal = this.#ctx?.signal;
+      if (signal !== undefined) {
+        this.#onAbort = () => this.#close();
+        signal.addEventListener("abort", this.#onAbort);
+      }
       this.#begin();
     }
     const bytes = this.#take();
@@ -180,7 +192,7 @@ class Subscription implements Subscriber {
     }
     if (this.#queue.length === 0) return undefined;
     const bytes = concat(this.#queue, this.#queued);
-    this.#queue = [];
+    this.#queue = NO_BYTES;
     this.#queued = 0;
     return bytes;
   }
@@ -223,7 +235,8 @@ class Subscription implements Subscriber {
         this.#emit(frame.bytes);
       }
     } else if (phase === REPLAY) {
-      this.#buffer.push(frame);
+      if (this.#buffer.length === 0) this.#buffer = [frame];
+      else this.#buffer.push(frame);
       this.#buffered += frame.bytes.length;
       if (this.#buffered > this.#hub.maxQueued) this.#finish("slow");
     }
@@ -237,13 +250,15 @@ class Subscription implements Subscriber {
       if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
       return;
     }
-    this.#queue.push(bytes);
+    if (this.#queue.length === 0) this.#queue = [bytes];
+    else this.#queue.push(bytes);
     this.#queued += bytes.length;
     if (this.#queued > this.#hub.maxQueued) this.#finish("slow");
     else if (this.#waiter !== undefined) this.#wake();
   }
 
   #topicEnded(topic: string, seq: number, position: Uint8Array | undefined): void {
+    this.#ended ??= new Map();
     this.#ended.set(topic, seq);
     if (this.#ended.size < this.topics.length) return;
     this.#endAll(position);
@@ -252,7 +267,8 @@ class Subscription implements Subscriber {
   /** Every topic has ended: the client gets its final position, then the stream closes. */
   #endAll(position: Uint8Array | undefined): void {
     let last = 0;
-    for (const seq of this.#ended.values()) if (seq > last) last = seq;
+    if (this.#ended !== undefined)
+      for (const seq of this.#ended.values()) if (seq > last) last = seq;
     if (this.#clientSeq < last) {
       this.#clientSeq = last;
       this.#emit(position ?? positionBytes(this.#epoch, last));
@@ -314,7 +330,10 @@ class Subscription implements Subscriber {
       const topic = this.topics[i] as string;
       const state = snapshot.topics[i];
       if (state === undefined) throw new Error("hub: the backend's read left out a topic");
-      if (state.ended > 0) this.#ended.set(topic, state.ended);
+      if (state.ended > 0) {
+        this.#ended ??= new Map();
+        this.#ended.set(topic, state.ended);
+      }
       if (gap) {
         gapped.push(topic);
         continue;
@@ -373,6 +392,7 @@ class Subscription implements Subscriber {
       sink.write(concat(frames.slice(start, this.#replayAt), size));
       if (sink.queued > 0) {
         // Also after the last window: live frames count against maxQueued, the replay must not.
+        this.#pump ??= () => this.#pumpReplay();
         sink.whenDrained(this.#pump);
         return;
       }
@@ -382,24 +402,26 @@ class Subscription implements Subscriber {
 
   /** The replay is out: the frames that came meanwhile follow (those not in it), then live. */
   #goLive(): void {
-    this.#replay = [];
+    this.#replay = NO_BYTES;
     this.#replayAt = 0;
     this.#phase = LIVE;
     const buffer = this.#buffer;
-    this.#buffer = [];
+    this.#buffer = NO_FRAMES;
     this.#buffered = 0;
     for (const frame of buffer) {
       this.deliver(frame);
       if (this.#phase !== LIVE) return;
     }
-    if (this.#ended.size === this.topics.length) this.#endAll(undefined);
+    if (this.#ended !== undefined && this.#ended.size === this.topics.length) {
+      this.#endAll(undefined);
+    }
   }
 
   /** Ends the stream from the hub's side. */
   #finish(reason: "done" | "slow" | "abort"): void {
     if (this.#phase >= ENDING) return;
     this.#hub.unregister(this);
-    this.#buffer = [];
+    this.#buffer = NO_FRAMES;
     this.#buffered = 0;
     const sink = this.#sink;
     if (sink !== undefined) {
@@ -410,9 +432,9 @@ class Subscription implements Subscriber {
     if (reason === "done") this.#phase = ENDING;
     else {
       // A pulled stream cannot be told why; it ends normally and the client reconnects.
-      this.#queue = [];
+      this.#queue = NO_BYTES;
       this.#queued = 0;
-      this.#replay = [];
+      this.#replay = NO_BYTES;
       this.#phase = CLOSED;
     }
     this.#wake();
@@ -427,8 +449,8 @@ class Subscription implements Subscriber {
     if (this.#phase >= ENDING) return;
     this.#hub.unregister(this);
     this.#phase = CLOSED;
-    this.#buffer = [];
-    this.#replay = [];
+    this.#buffer = NO_FRAMES;
+    this.#replay = NO_BYTES;
     const sink = this.#sink;
     if (sink !== undefined) {
       sink.fail(error);
@@ -444,11 +466,11 @@ class Subscription implements Subscriber {
       this.#phase = CLOSED;
       this.#hub.unregister(this);
     }
-    this.#buffer = [];
-    this.#replay = [];
-    this.#queue = [];
+    this.#buffer = NO_FRAMES;
+    this.#replay = NO_BYTES;
+    this.#queue = NO_BYTES;
     this.#queued = 0;
-    this.#ctx?.signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#onAbort !== undefined) this.#ctx?.signal?.removeEventListener("abort", this.#onAbort);
     const resolve = this.#waiter;
     this.#waiter = this.#rejecter = undefined;
     resolve?.(DONE);
