@@ -1,6 +1,7 @@
 // redisBackend on Bun and Deno: ./runtime-check.mjs runs two hubs on one
 // Redis in each runtime, on the built package (npm test builds first).
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type RedisServer, startRedis } from "./redis-server.ts";
 
@@ -64,5 +65,36 @@ describe("redisBackend in other runtimes", () => {
 
   test("Deno with node-redis: two hubs share events and ids, and a resume gets the rest", async () => {
     expectShared(await run("deno", ["run", "-A"], "node-redis"));
+  });
+
+  test("Bun's RedisClient through a Redis restart: the stream stays open and nothing published is lost", async () => {
+    const aof = await startRedis({ appendOnly: true });
+    try {
+      const child = spawn(`${ROOT}node_modules/.bin/bun`, ["test/redis/runtime-restart.mjs"], {
+        cwd: ROOT,
+        env: { ...process.env, REDIS_URL: aof.url },
+        stdio: ["pipe", "pipe", "inherit"],
+      });
+      const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      const lines: string[] = [];
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", async (line) => {
+        lines.push(line);
+        if (line === "restart") {
+          await aof.stop();
+          await aof.start();
+          child.stdin?.write("go\n");
+        }
+      });
+      await exited;
+      clearTimeout(killer);
+      const seen = JSON.parse(lines[lines.length - 1] as string) as {
+        seen: string[];
+        ended: boolean;
+      };
+      expect(seen).toEqual({ seen: ["before0", "before1", "after0", "after1"], ended: false });
+    } finally {
+      await aof.dispose();
+    }
   });
 });
