@@ -6,8 +6,10 @@
  * Per workload: each contender's output is first parsed and checked (a wrong
  * one is FAIL and is not timed), then one warm-up run each, then rounds in
  * which every contender runs once (order rotated per round), as many as fit a
- * time budget (3 to 15); the table shows the median of the rounds and half the
- * range of the samples as a rough noise figure. No forced GC between runs.
+ * time budget (5 to 25); the table shows the median of the rounds and half the
+ * range of the samples as a rough noise figure, then web-sse's ratio to each
+ * peer paired within each round (median and middle half), which a machine
+ * whose load changes during the bench moves far less. No forced GC between runs.
  *
  * @module
  */
@@ -21,6 +23,10 @@ export function runtime() {
   if (globalThis.Deno) return `Deno ${globalThis.Deno.version.deno}`;
   return `Node ${globalThis.process.version}`;
 }
+
+/** Timed rounds per workload, when not given: as many as fit the budget, within these bounds. */
+const MIN_ROUNDS = 5;
+const MAX_ROUNDS = 25;
 
 async function timeOnce(contender, events) {
   const start = performance.now();
@@ -72,7 +78,9 @@ async function runWorkload(workload, list, { rounds, budgetMs, log }) {
   let roundMs = 0;
   for (const contender of passing) roundMs += (await timeOnce(contender, events)).ms; // warm-up
   // As many rounds as fit the budget (a quick workload gets more, to tame noise).
-  const planned = rounds ?? Math.min(15, Math.max(3, Math.floor(budgetMs / Math.max(roundMs, 1))));
+  const planned =
+    rounds ??
+    Math.min(MAX_ROUNDS, Math.max(MIN_ROUNDS, Math.floor(budgetMs / Math.max(roundMs, 1))));
   for (let round = 0; round < planned; round++) {
     for (let i = 0; i < passing.length; i++) {
       const contender = passing[(i + round) % passing.length];
@@ -81,6 +89,19 @@ async function runWorkload(workload, list, { rounds, budgetMs, log }) {
       row.samples.push(ms);
       row.bytes = bytes;
     }
+  }
+  // Ratios within one round: both contenders ran back to back under the same
+  // load, so a machine that speeds up or slows down during the bench moves
+  // both and the ratio holds (the ratio of two medians does not).
+  const own = rows.get("web-sse");
+  for (const row of rows.values()) {
+    if (row === own || own === undefined || row.samples.length === 0) continue;
+    const ratios = row.samples.map((ms, round) => ms / own.samples[round]).sort((a, b) => a - b);
+    row.paired = {
+      median: median(ratios),
+      low: ratios[Math.floor((ratios.length - 1) / 4)],
+      high: ratios[Math.ceil(((ratios.length - 1) * 3) / 4)],
+    };
   }
   for (const row of rows.values()) {
     if (row.samples.length === 0) continue;
@@ -114,29 +135,38 @@ export function table(rows) {
       )} | ${fmtRatio(hono && row.eventsPerSec / hono)} | ${row.samples.length} |`,
     );
   }
+  const paired = rows.filter((r) => r.paired !== undefined);
+  if (paired.length > 0) {
+    lines.push("");
+    lines.push(
+      `web-sse against each, paired by round (median, middle half of the rounds): ${paired
+        .map(
+          (r) =>
+            `${r.name} ${fmtRatio(r.paired.median)} (${fmtRatio(r.paired.low)}-${fmtRatio(r.paired.high)})`,
+        )
+        .join("; ")}`,
+    );
+  }
   return lines.join("\n");
 }
 
 /** The targets from the project brief, checked against the measured rows (informational). */
 function targets(results) {
-  const get = (workload, key) =>
-    results.find((r) => r.workload.name === workload)?.rows.find((row) => row.key === key)
-      ?.eventsPerSec;
+  // web-sse's paired ratio against `key` (see runWorkload), as events/s of web-sse over key's.
+  const ratio = (workload, key) =>
+    results.find((r) => r.workload.name === workload)?.rows.find((row) => row.key === key)?.paired
+      ?.median;
   const checks = [];
-  const ws = get("small", "web-sse");
-  const wl = get("16KiB", "web-sse");
+
   const check = (label, value, goal) => {
     if (value === undefined || Number.isNaN(value)) return;
     checks.push(
       `- ${label}: ${value.toFixed(2)}x (target >= ${goal}x) ${value >= goal ? "met" : "MISSED"}`,
     );
   };
-  if (ws !== undefined) {
-    check("small events, web-sse vs Hono", ws / get("small", "hono"), 4);
-    check("small events, web-sse vs hand-written", ws / get("small", "hand"), 1.3);
-  }
-  if (wl !== undefined)
-    check("16 KiB events, web-sse vs hand-written", wl / get("16KiB", "hand"), 1);
+  check("small events, web-sse vs Hono", ratio("small", "hono"), 4);
+  check("small events, web-sse vs hand-written", ratio("small", "hand"), 1.3);
+  check("16 KiB events, web-sse vs hand-written", ratio("16KiB", "hand"), 1);
   return checks.join("\n");
 }
 
@@ -145,7 +175,7 @@ function targets(results) {
  *
  * @param options.scale - Multiplies every workload's event count (1 = the full bench).
  * @param options.rounds - Timed rounds per workload (median reported); default: as many
- *   as fit `budgetMs` per workload, between 3 and 15.
+ *   as fit `budgetMs` per workload, between 5 and 25.
  * @param options.budgetMs - Time for the timed rounds of one workload.
  * @param options.only - Contender keys to run (default all).
  * @param options.workloads - Workload names to run: small, ten-line, 16KiB (default all).
