@@ -235,12 +235,16 @@ class HubImpl implements Hub, HubCore {
     await this.ready();
     const startAt = this.head;
     const id = lastEventId(request);
-    const position =
-      id === undefined ? undefined : parseId(id, this.epoch, Number.MAX_SAFE_INTEGER);
+    const epoch = this.epoch;
+    const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
     if (id === undefined || position !== undefined) {
       const after = position ?? (start === "earliest" ? 0 : startAt);
-      const snapshot = await this.#backend.read(list, after);
-      if (this.#seenAll(snapshot, id === undefined ? start === "earliest" : true, after)) {
+      const snapshot = await this.read(list, after);
+      // An id from the store's earlier life is not a position: the stream's gap path answers it.
+      const sameLife = id === undefined || snapshot.epoch === epoch;
+      // "latest" without an id: the client is at the head, as if it had seen everything.
+      const atPosition = id !== undefined || start !== "earliest";
+      if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
         // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
         const noContent = new Headers(rest.headers);
         noContent.set("cache-control", "no-cache, no-transform");
@@ -263,7 +267,6 @@ class HubImpl implements Hub, HubCore {
    * @param resuming - `after` is the client's position (else: "earliest", whatever is retained is unseen).
    */
   #seenAll(snapshot: BackendSnapshot, resuming: boolean, after: number): boolean {
-    if (resuming && snapshot.epoch !== this.epoch) return false;
     if (resuming && after > snapshot.head) return false;
     const oldest = this.historyTtl > 0 ? Date.now() - this.historyTtl : 0;
     for (const topic of snapshot.topics) {

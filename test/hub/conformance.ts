@@ -412,6 +412,19 @@ export function backendConformance(
       });
     });
 
+    it('an ended topic that never had an event: 204 for "latest" and "earliest" alike, and for a client that saw other topics', async () => {
+      await withHub({}, async (hub) => {
+        const other = await hub.publish("other", "x");
+        await hub.end("empty");
+        expect((await hub.response(request(), "empty")).status).toBe(204);
+        expect((await hub.response(request(), "empty", { start: "earliest" })).status).toBe(204);
+        expect((await hub.response(request(other), "empty")).status).toBe(204);
+        const open = await hub.response(request(), ["empty", "other"]);
+        expect(open.status).toBe(200);
+        await open.body?.cancel();
+      });
+    });
+
     it("ended topics: a client resuming mid-way gets the rest, then close, then 204", async () => {
       await withHub({}, async (hub) => {
         const ids = await publishAll(hub, "answer", ["a", "b", "c"]);
