@@ -11,24 +11,46 @@ import type { BlankInput } from "hono/types";
 import { describe } from "./encode.ts";
 import { acceptsEventStream } from "./negotiate.ts";
 import { resolveOptions, type SSEOptions } from "./options.ts";
-import { CONNECTION_HEADERS, mergeHeaders, SSE_HEADERS, userHeaders } from "./response.ts";
+import { CONNECTION_HEADERS, SSE_HEADERS, userHeaders } from "./response.ts";
 import type { SSEContext, SSEIterable } from "./source.ts";
 import { streamFrom } from "./stream.ts";
 
 const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
 
 /**
- * Hono keeps the headers set with `c.header()` on `c.res` until a handler
- * answers, and merges them into the handler's Response afterwards when `c.res`
- * was read earlier. Cleaning them there (not only on our Response) is what
- * keeps a connection header set by any middleware from going out.
+ * The headers set so far with `c.header()` (or on `c.res` by middleware such
+ * as cors()), as a copy. `c.body(null)` builds a throwaway Response from
+ * Hono's header store without keeping anything on `c`; reading `c.res` would
+ * make Hono keep one more Response for as long as the stream's source holds
+ * `c` (0.3 to 0.7 KiB more heap per open connection in bench/memory.mjs on
+ * Node 20; this way, none).
  */
-function dropConnectionHeaders(headers: Headers): void {
-  for (const name of CONNECTION_HEADERS) headers.delete(name);
+function headersSoFar(c: Context): Headers {
+  return c.body(null).headers;
+}
+
+/**
+ * Writes the final headers into Hono's own header store (through
+ * `c.header()`), not only onto the Response: when `c.res` was read before the
+ * handler ran, Hono merges that store into the handler's Response afterwards,
+ * and a connection header left there would come back.
+ */
+function prepareHeaders(c: Context, user: Headers | undefined): void {
+  const current = headersSoFar(c);
+  for (const name of CONNECTION_HEADERS) if (current.has(name)) c.header(name, undefined);
+  for (const name in SSE_HEADERS) {
+    if (!current.has(name)) c.header(name, SSE_HEADERS[name] as string);
+  }
+  if (user === undefined) return;
+  // Set-Cookie values are all sent (each is its own cookie); any other name
+  // given in options.headers replaces what c.header() set.
+  for (const name of user.keys()) if (name !== "set-cookie") c.header(name, undefined);
+  for (const [name, value] of user) c.header(name, value, { append: true });
 }
 
 function notAcceptable(c: Context): Response {
-  dropConnectionHeaders(c.res.headers);
+  const current = headersSoFar(c);
+  for (const name of CONNECTION_HEADERS) if (current.has(name)) c.header(name, undefined);
   return c.text(NOT_ACCEPTABLE, 406, { Vary: "Accept" });
 }
 
@@ -167,13 +189,7 @@ export function sse<E extends Env = Env, P extends string = string, I extends In
   const status = options?.status;
   return (c) => {
     if (!acceptsEventStream(c.req.header("accept"))) return notAcceptable(c);
-    // The headers set so far with c.header(), as Hono holds them.
-    const headers = c.res.headers;
-    dropConnectionHeaders(headers);
-    for (const name in SSE_HEADERS) {
-      if (!headers.has(name)) headers.set(name, SSE_HEADERS[name] as string);
-    }
-    if (user !== undefined) mergeHeaders(headers, user);
+    prepareHeaders(c, user);
     // Hono runs the GET handler for HEAD and drops the body without cancelling
     // it: a stream made here would be left to time out. No stream, then.
     if (c.req.method === "HEAD")
