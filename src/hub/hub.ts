@@ -124,8 +124,15 @@ class HubImpl implements Hub, HubCore {
     return this.#opening;
   }
 
-  read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
-    return this.#backend.read(topics, after);
+  async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
+    const snapshot = await this.#backend.read(topics, after);
+    if (snapshot.epoch !== this.epoch) {
+      // The store lost its data (a new epoch) before the live feed said so: ids parse
+      // against the new life, and positions of the earlier one mean nothing in it.
+      this.epoch = snapshot.epoch;
+      this.head = snapshot.head;
+    }
+    return snapshot;
   }
 
   register(subscription: Subscriber): void {
