@@ -258,8 +258,12 @@ class SqliteBackend implements HubBackend {
     }
     if (record !== undefined) {
       this.#head = record.seq;
-      // Outside the transaction: a throwing onRecord must not undo a stored record.
-      open.onRecord(record);
+      // Outside the transaction: the record is stored whatever onRecord does.
+      try {
+        open.onRecord(record);
+      } catch {
+        // onRecord must not throw; if it does, the append still succeeded.
+      }
     }
     return record;
   }

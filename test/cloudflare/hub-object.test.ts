@@ -255,6 +255,31 @@ describe(`HubObject on ${workerdVersion()}`, () => {
   });
 });
 
+describe(`HubObject in a class not declared SQLite-backed (${workerdVersion()})`, () => {
+  test("every call fails with workerd's message naming new_sqlite_classes", async () => {
+    const kvPersist = mkdtempSync(join(tmpdir(), "web-sse-hub-object-kv-"));
+    const kv = await startObjectWorker({
+      script,
+      objects: { HUB: "TestHub" },
+      persist: kvPersist,
+      sqlite: false,
+    });
+    try {
+      const response = await fetch(`${kv.origin}/rooms/kv/publish?topic=t`, {
+        method: "POST",
+        body: JSON.stringify({ data: "x" }),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(
+        /new_sqlite_classes/,
+      );
+    } finally {
+      await kv.dispose();
+      rmSync(kvPersist, { recursive: true, force: true });
+    }
+  });
+});
+
 describe(`HubObject across a restart of workerd on the same storage (${workerdVersion()})`, () => {
   test("the history survives, Last-Event-ID replays what was missed, and no id repeats", async () => {
     const ids = [];

@@ -39,6 +39,8 @@ export interface ObjectWorkerOptions {
   readonly script: string;
   /** Binding name to the exported class name, each a SQLite-backed class. */
   readonly objects: Readonly<Record<string, string>>;
+  /** Declare the classes SQLite-backed (`new_sqlite_classes`); default true. */
+  readonly sqlite?: boolean | undefined;
   /** Where object storage lives; the same directory across starts keeps it. */
   readonly persist: string;
   /** Plain text bindings (vars and secrets), as `env` has them. */
@@ -63,7 +65,7 @@ export interface ObjectWorker {
 export async function startObjectWorker(options: ObjectWorkerOptions): Promise<ObjectWorker> {
   const durableObjects: Record<string, { className: string; useSQLite: boolean }> = {};
   for (const [binding, className] of Object.entries(options.objects)) {
-    durableObjects[binding] = { className, useSQLite: true };
+    durableObjects[binding] = { className, useSQLite: options.sqlite ?? true };
   }
   const onLog = options.onLog;
   const mf = new Miniflare({
