@@ -120,6 +120,8 @@ class RedisBackend implements HubBackend {
   /** The seq of the last record handed to onRecord; 0 right after an epoch change (take any). */
   #delivered = 0;
   #closed = false;
+  /** Redis's clock minus this process's monotonic clock, in ms (for append deadlines). */
+  #clockOffset: number | undefined;
   /** Appends of this instance waiting for the live feed to pass their seq. */
   #waiting: { seq: number; resolve: () => void }[] = [];
 
@@ -133,9 +135,9 @@ class RedisBackend implements HubBackend {
 
   async open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {
     this.#options = options;
-    const [epoch, head] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], "open"));
-    this.#epoch = text(epoch);
-    const position = Number(text(head));
+    const [epoch, head] = await this.#ensure("open");
+    this.#epoch = epoch;
+    const position = head;
     this.#delivered = position;
     const reader = new LiveReader(this.#main, {
       block: BLOCK,
@@ -165,12 +167,22 @@ class RedisBackend implements HubBackend {
           String(options.historyTtl),
           String(this.#maxLen),
           String(this.#maxTopics),
+          // Past this (on Redis's clock) the script refuses to append: a command the
+          // client queued while Redis was away must not store an event long after
+          // its publish rejected (a retry would then store it twice).
+          String(Math.ceil(performance.now() + (this.#clockOffset ?? 0) + this.#timeout)),
         ],
         `append to topic ${shorten(topic)}`,
       ),
     );
     const epoch = text(reply[0]);
     this.#adopt(epoch);
+    if (reply.length === 2) {
+      throw new RedisBackendError(
+        `redisBackend: append to topic ${shorten(topic)}: reached Redis after its ${this.#timeout} ms deadline; nothing was stored`,
+        false,
+      );
+    }
     if (reply.length < 4) return undefined;
     const record: HubRecord = {
       epoch,
@@ -288,11 +300,25 @@ class RedisBackend implements HubBackend {
     }
   }
 
+  /** The epoch (created if missing) and head; measures Redis's clock against ours on the way. */
+  async #ensure(what: string): Promise<[string, number]> {
+    const sent = performance.now();
+    const [epoch, head, time] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], what));
+    const received = performance.now();
+    // Redis read its clock somewhere between send and receipt: take the middle,
+    // from a quick round trip only (a slow one, right after a reconnect, could
+    // be off by half of it).
+    if (received - sent < 100 || this.#clockOffset === undefined) {
+      this.#clockOffset = Number(text(time)) - (sent + received) / 2;
+    }
+    return [text(epoch), Number(text(head))];
+  }
+
   /** Called by the reader when the feed is quiet or failed: a flushed Redis shows here. */
   async #checkEpoch(): Promise<void> {
     if (this.#closed) return;
-    const [epoch] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], "check epoch"));
-    this.#adopt(text(epoch));
+    const [epoch] = await this.#ensure("check epoch");
+    this.#adopt(epoch);
   }
 
   /** A different epoch means Redis lost what it held: the feed starts over on the new epoch's stream. */

@@ -28,14 +28,16 @@ local ns = ARGV[2] .. epoch .. ':'
 `;
 
 /**
- * Returns `{epoch, head}`, creating the epoch if Redis has none.
+ * Returns `{epoch, head, time}` (time: Redis's clock in ms), creating the
+ * epoch if Redis has none.
  *
  * KEYS: epoch. ARGV: candidate epoch, key base.
  */
 export const ENSURE: Script = {
   name: "ensure",
   text: `${EPOCH}
-return {epoch, redis.call('GET', ns .. 'seq') or '0'}
+local t = redis.call('TIME')
+return {epoch, redis.call('GET', ns .. 'seq') or '0', fmt(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))}
 `,
 };
 
@@ -45,14 +47,20 @@ return {epoch, redis.call('GET', ns .. 'seq') or '0'}
  * (trimmed to about maxLen) and on the topic's stream (trimmed to exactly
  * `history`), then evicts topics idle past historyTtl or beyond maxTopics,
  * raising the floor to their last seq. Returns `{epoch}` alone when the topic
- * has ended (nothing appended), else `{epoch, seq, prev, time}`.
+ * has ended (nothing appended), `{epoch, 'late'}` when it runs after its
+ * deadline (nothing appended: its caller has given up on it, see
+ * `RedisBackend.append`), else `{epoch, seq, prev, time}`.
  *
  * KEYS: epoch. ARGV: candidate epoch, key base, encoded topic, body,
- * end ("1"/"0"), history, historyTtl, maxLen, maxTopics.
+ * end ("1"/"0"), history, historyTtl, maxLen, maxTopics, deadline (ms on
+ * Redis's clock).
  */
 export const APPEND: Script = {
   name: "append",
   text: `${EPOCH}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(ARGV[10]) then return {epoch, 'late'} end
 local topic, body, e = ARGV[3], ARGV[4], ARGV[5]
 local seqKey, floorKey, topicsKey = ns .. 'seq', ns .. 'floor', ns .. 'topics'
 local stream, state = ns .. 't:' .. topic, ns .. 's:' .. topic
@@ -60,8 +68,6 @@ if redis.call('HEXISTS', state, 'ended') == 1 then return {epoch} end
 -- INCR is the script's first write in this epoch: a Redis out of memory
 -- refuses it before anything else is written, so seqs stay contiguous.
 local seq = redis.call('INCR', seqKey)
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- Topics are ranked by the microsecond of their last append (about 1.7e15: exact
 -- in a double), fine enough that two appends never tie.
 local rank = fmt(tonumber(t[1]) * 1000000 + tonumber(t[2]))
