@@ -168,7 +168,12 @@ function checkReturned(value: unknown): SSEIterable {
  * );
  * ```
  */
-export function sse<E extends Env = Env, P extends string = string, I extends Input = BlankInput>(
+export function sse<
+  E extends Env = Env,
+  // biome-ignore lint/suspicious/noExplicitAny: Hono's own Handler default, so sse<E>() returns exactly Handler<E>.
+  P extends string = any,
+  I extends Input = BlankInput,
+>(
   source: (c: Context<E, P, I>, ctx: SSEContext) => SSEIterable | Promise<SSEIterable>,
   options?: SSEOptions,
 ): Handler<E, P, I> {

@@ -3,7 +3,7 @@
  * through `app.request()`. The runtime matrix (test/runtimes/) runs the same
  * adapter on real servers.
  */
-import { type Context, Hono } from "hono";
+import { type Context, type Env, type Handler, Hono } from "hono";
 import { cors } from "hono/cors";
 import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { acceptEventStream, sse } from "../src/hono.ts";
@@ -260,6 +260,11 @@ describe("sse() and the Hono Context", () => {
     expect((await readEvents(await app.request("/rooms/lobby"))).map((e) => e.data)).toEqual([
       "lobby",
     ]);
+  });
+
+  test("sse<Env>() is exactly the Handler<Env> of the contract", () => {
+    expectTypeOf(sse<AppEnv>(() => [])).toEqualTypeOf<Handler<AppEnv>>();
+    expectTypeOf(sse(() => [])).toEqualTypeOf<Handler<Env>>();
   });
 
   test("sse() without a path type reads a path parameter as string | undefined", () => {
