@@ -73,6 +73,7 @@ class HubImpl implements Hub, HubCore {
   #opening: Promise<void> | undefined;
   #open = false;
   closed = false;
+  #closing: Promise<void> | undefined;
   epoch = "";
   head = 0;
   /** Subscribers per topic; a topic's set is removed when it empties. */
@@ -239,6 +240,15 @@ class HubImpl implements Hub, HubCore {
     }
     const headers = sseHeaders(rest.headers);
     if (request.method === "HEAD") return new Response(null, { status: resolved.status, headers });
+    if (this.closed) {
+      // A request that comes in during shutdown gets a stream that ends at once
+      // (reason "abort"), so its EventSource reconnects (elsewhere) rather than
+      // failing for good on an error status.
+      return sseResponse(
+        (ctx: SSEContext) => this.#subscription(list, {}, ctx, undefined),
+        streamOptions,
+      );
+    }
     await this.ready();
     const startAt = this.head;
     const id = lastEventId(request);
@@ -302,10 +312,16 @@ class HubImpl implements Hub, HubCore {
     return this.#byTopic.get(topic)?.size ?? 0;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const subscriber of this.#all) subscriber.abort();
+  close(): Promise<void> {
+    if (this.#closing === undefined) {
+      this.closed = true;
+      for (const subscriber of this.#all) subscriber.abort();
+      this.#closing = this.#closeBackend();
+    }
+    return this.#closing;
+  }
+
+  async #closeBackend(): Promise<void> {
     const opening = this.#opening;
     if (opening === undefined) return;
     try {

@@ -667,6 +667,17 @@ describe("the eventsource package over real HTTP", () => {
       await until(() => reasons.length === 3, 5000, "three onClose calls");
       expect(reasons).toEqual(["abort", "abort", "abort"]);
       expect(hub.subscribers()).toBe(0);
+      // A request during shutdown: a stream that ends at once, so EventSource reconnects elsewhere.
+      const late = await fetch(`${server.url}/events`, {
+        headers: { accept: "text/event-stream" },
+      });
+      expect(late.status).toBe(200);
+      await new Client(late).end(5000);
+      await until(() => reasons.length === 4, 5000, "onClose of the late request");
+      expect(reasons[3]).toBe("abort");
+      expect(hub.subscribers()).toBe(0);
+      // close() again, at once or later, resolves the same way.
+      await Promise.all([hub.close(), hub.close()]);
     } finally {
       await server.close();
     }
