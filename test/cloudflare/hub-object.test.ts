@@ -255,6 +255,30 @@ describe(`HubObject on ${workerdVersion()}`, () => {
   });
 });
 
+describe(`HubObject without enable_request_signal (${workerdVersion()})`, () => {
+  test("the object still notices a client that left, at its next write", async () => {
+    const plainPersist = mkdtempSync(join(tmpdir(), "web-sse-hub-object-plain-"));
+    const plain = await startObjectWorker({
+      script,
+      objects: { HUB: "TestHub" },
+      persist: plainPersist,
+    });
+    const count = async (): Promise<number> =>
+      (await (await fetch(`${plain.origin}/rooms/plain/subscribers`)).json()) as number;
+    try {
+      const client = await http1(plain.origin).open("/rooms/plain/events?topic=t&keepalive=1000");
+      expect(client.status).toBe(200);
+      expect(await until(async () => (await count()) === 1, 5000)).toBe(true);
+      client.close();
+      // The write into the Worker's closed response fails: no request signal needed.
+      expect(await until(async () => (await count()) === 0, 1000 + 4000)).toBe(true);
+    } finally {
+      await plain.dispose();
+      rmSync(plainPersist, { recursive: true, force: true });
+    }
+  });
+});
+
 describe(`HubObject in a class not declared SQLite-backed (${workerdVersion()})`, () => {
   test("every call fails with workerd's message naming new_sqlite_classes", async () => {
     const kvPersist = mkdtempSync(join(tmpdir(), "web-sse-hub-object-kv-"));
