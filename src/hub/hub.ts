@@ -13,7 +13,7 @@ import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
 import { frameOf } from "./frame.ts";
 import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
-import { type HubCore, type Subscriber, subscription } from "./subscription.ts";
+import { type HubCore, type Preread, type Subscriber, subscription } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
 
@@ -209,9 +209,17 @@ class HubImpl implements Hub, HubCore {
     options: SubscribeOptions,
     ctx: SSEContext,
     startAt: number | undefined,
+    preread?: Preread | undefined,
   ): AsyncIterable<SSEChunk> {
     // An EncodedEvent-yielding iterable: every web-sse stream passes its bytes through.
-    return subscription(this, topics, options, ctx, startAt) as unknown as AsyncIterable<SSEChunk>;
+    return subscription(
+      this,
+      topics,
+      options,
+      ctx,
+      startAt,
+      preread,
+    ) as unknown as AsyncIterable<SSEChunk>;
   }
 
   async response(
@@ -254,9 +262,11 @@ class HubImpl implements Hub, HubCore {
     const id = lastEventId(request);
     const epoch = this.epoch;
     const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
+    let preread: Preread | undefined;
     if (id === undefined || position !== undefined) {
       const after = position ?? (start === "earliest" ? 0 : startAt);
       const snapshot = await this.read(list, after);
+      preread = { after, snapshot };
       // An id from the store's earlier life is not a position: the stream's gap path answers it.
       const sameLife = id === undefined || snapshot.epoch === epoch;
       // "latest" without an id: the client is at the head, as if it had seen everything.
@@ -270,7 +280,7 @@ class HubImpl implements Hub, HubCore {
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
     return sseResponse(
-      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt),
+      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
       streamOptions,
     );
   }

@@ -55,6 +55,12 @@ const NO_BYTES: Uint8Array[] = [];
 
 function noop(): void {}
 
+/** A read `response()` made before the stream started: `read(topics, after)`. */
+export interface Preread {
+  readonly after: number;
+  readonly snapshot: BackendSnapshot;
+}
+
 /** What the hub sees of a subscription. */
 export interface Subscriber {
   readonly topics: readonly string[];
@@ -68,6 +74,7 @@ export interface Subscriber {
  * A new subscription, as `subscribe(topics)(ctx)` returns it.
  *
  * @param startAt - For `response()`'s "latest": the position when the request came in.
+ * @param preread - What `response()` already read for this request, used when still current.
  */
 export function subscription(
   hub: HubCore,
@@ -75,8 +82,9 @@ export function subscription(
   options: SubscribeOptions,
   ctx: SSEContext,
   startAt: number | undefined,
+  preread?: Preread | undefined,
 ): Subscriber & AsyncIterable<EncodedEvent> {
-  return new Subscription(hub, topics, options, ctx, startAt);
+  return new Subscription(hub, topics, options, ctx, startAt, preread);
 }
 
 /** The subscription a hub's `subscribe(topics)(ctx)` returns. */
@@ -87,6 +95,7 @@ class Subscription implements Subscriber {
   readonly #ctx: SSEContext;
   /** For `response()`'s "latest": the position when the request came in. */
   readonly #startAt: number | undefined;
+  #preread: Preread | undefined;
   #phase = IDLE;
   /** Every record of these topics with seq <= floor has been handled. */
   #floor = 0;
@@ -118,12 +127,14 @@ class Subscription implements Subscriber {
     options: SubscribeOptions,
     ctx: SSEContext,
     startAt: number | undefined,
+    preread: Preread | undefined,
   ) {
     this.#hub = hub;
     this.topics = topics;
     this.#options = options;
     this.#ctx = ctx;
     this.#startAt = startAt;
+    this.#preread = preread;
   }
 
   // ---------------------------------------------------------------- the push path
@@ -317,7 +328,17 @@ class Subscription implements Subscriber {
     }
     // Until the read says where the client is, keep every live frame past what this hub has seen.
     this.#floor = Math.min(after, head);
-    const snapshot = await hub.read(this.topics, after);
+    const preread = this.#preread;
+    this.#preread = undefined;
+    // response()'s read serves when nothing reached the live feed since: every
+    // record after it is still to come, to this subscriber, now registered.
+    const snapshot =
+      preread !== undefined &&
+      preread.after === after &&
+      preread.snapshot.epoch === epoch &&
+      hub.head <= preread.snapshot.head
+        ? preread.snapshot
+        : await hub.read(this.topics, after);
     if (this.#phase !== REPLAY) return;
     this.#epoch = snapshot.epoch;
     if (resume !== undefined && (snapshot.epoch !== epoch || resume > snapshot.head)) gap = true;

@@ -526,6 +526,64 @@ describe("backend failures", () => {
   });
 });
 
+describe("reads per connection", () => {
+  function counting(): { backend: HubBackend; reads: () => number } {
+    const inner = memoryBackend();
+    let reads = 0;
+    return {
+      backend: {
+        open: (options) => inner.open(options),
+        append: (topic, body, end) => inner.append(topic, body, end),
+        read: (topics, after) => {
+          reads++;
+          return inner.read(topics, after);
+        },
+        close: () => inner.close(),
+      },
+      reads: () => reads,
+    };
+  }
+
+  it("response() reads the backend once per connection when nothing was published meanwhile", async () => {
+    const { backend, reads } = counting();
+    const hub = createHub({ backend });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await hub.publish("t", `e${i}`));
+      const before = reads();
+      const client = await connect(hub, "t", { lastEventId: ids[1] });
+      await client.count(3);
+      expect(client.data).toEqual(["e2", "e3", "e4"]);
+      expect(reads() - before).toBe(1);
+      await client.close();
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it("an event published between response() and the stream's first read is delivered once, in order", async () => {
+    const { backend, reads } = counting();
+    const hub = createHub({ backend });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await hub.publish("t", `e${i}`));
+      const before = reads();
+      const response = await hub.response(request(ids[2]), "t");
+      await hub.publish("t", "between");
+      const client = new Client(response);
+      await client.count(3);
+      await hub.publish("t", "after");
+      await client.count(4);
+      expect(client.data).toEqual(["e3", "e4", "between", "after"]);
+      // The read response() made was stale: the stream read again.
+      expect(reads() - before).toBe(2);
+      await client.close();
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe("in Hono", () => {
   it("sse((c, ctx) => hub.subscribe(room)(ctx)) streams a room with replay", async () => {
     const hub = createHub();
