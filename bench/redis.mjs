@@ -246,7 +246,7 @@ async function contender(mode, redis) {
   // Highest sustained rate: double until a step fails, then one step between.
   let best = 0;
   let failedAt = 0;
-  for (let rate = 50; rate <= 64_000; rate *= 2) {
+  for (let rate = 10; rate <= 64_000; rate *= 2) {
     await sleep(500);
     const result = await runStep(pub, subs, rate, SECONDS, false);
     log(

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { bounded } from "./errors.ts";
 import { shorten } from "./keys.ts";
 
 /** node-redis (`redis` v4 and later): a connected `createClient()` client. */
@@ -40,8 +41,11 @@ export type RedisLike = NodeRedisLike | IORedisLike | BunRedisLike;
 export interface Conn {
   /** Sends a command given as its words (name first). */
   send(args: readonly string[]): Promise<unknown>;
-  /** A new connection of the same kind, connected or connecting; the caller owns it. */
-  duplicate(): Promise<Conn>;
+  /**
+   * A new connection of the same kind, connected or connecting; the caller
+   * owns it. Rejects with a TimeoutError after `ms`, leaving no connection behind.
+   */
+  duplicate(ms: number): Promise<Conn>;
   /** Drops the connection at once; a pending command (a blocked XREAD) is rejected. */
   destroy(): void;
 }
@@ -81,7 +85,7 @@ class IORedisConn implements Conn {
   send(args: readonly string[]): Promise<unknown> {
     return call(this.client, "call", ...args) as Promise<unknown>;
   }
-  duplicate(): Promise<Conn> {
+  duplicate(_ms: number): Promise<Conn> {
     const copy = call(this.client, "duplicate");
     quiet(copy);
     // A duplicate of a lazyConnect client waits for connect(); commands queue meanwhile.
@@ -100,8 +104,20 @@ class BunConn implements Conn {
   send(args: readonly string[]): Promise<unknown> {
     return call(this.client, "send", args[0], args.slice(1)) as Promise<unknown>;
   }
-  async duplicate(): Promise<Conn> {
-    return new BunConn(await (call(this.client, "duplicate") as Promise<unknown>));
+  async duplicate(ms: number): Promise<Conn> {
+    const pending = (call(this.client, "duplicate") as Promise<unknown>).then(
+      (copy) => new BunConn(copy),
+    );
+    try {
+      return await bounded(pending, ms, "connecting a duplicate");
+    } catch (error) {
+      // Connected after all, too late: close it.
+      pending.then(
+        (conn) => conn.destroy(),
+        () => {},
+      );
+      throw error;
+    }
   }
   destroy(): void {
     destroyQuietly(this.client);
@@ -113,14 +129,15 @@ class NodeRedisConn implements Conn {
   send(args: readonly string[]): Promise<unknown> {
     return call(this.client, "sendCommand", args.slice()) as Promise<unknown>;
   }
-  async duplicate(): Promise<Conn> {
+  async duplicate(ms: number): Promise<Conn> {
     // node-redis duplicates are unconnected.
     const copy = call(this.client, "duplicate");
     quiet(copy);
     const conn = new NodeRedisConn(copy);
     try {
-      await (call(copy, "connect") as Promise<unknown>);
+      await bounded(call(copy, "connect") as Promise<unknown>, ms, "connecting a duplicate");
     } catch (error) {
+      // Its connect() may keep retrying in the background: stop it.
       conn.destroy();
       throw error;
     }

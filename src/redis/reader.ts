@@ -55,11 +55,7 @@ export class LiveReader {
   async start(key: string, id: string): Promise<void> {
     this.#key = key;
     this.#id = id;
-    this.#conn = await bounded(
-      this.#main.duplicate(),
-      this.#options.timeout,
-      "connecting the live reader",
-    );
+    this.#conn = await this.#main.duplicate(this.#options.timeout);
     this.#loop = this.#run();
   }
 
@@ -92,15 +88,18 @@ export class LiveReader {
     while (!this.#closed) {
       const generation = this.#generation;
       try {
-        this.#conn ??= await bounded(
-          this.#main.duplicate(),
-          this.#options.timeout,
-          "reconnecting the live reader",
-        );
-        if (this.#closed) break;
+        let conn = this.#conn;
+        if (conn === undefined) {
+          conn = await this.#main.duplicate(this.#options.timeout);
+          if (this.#closed) {
+            conn.destroy();
+            break;
+          }
+          this.#conn = conn;
+        }
         const { block, watchdog } = this.#options;
         const reply = await bounded(
-          this.#conn.send([
+          conn.send([
             "XREAD",
             "COUNT",
             COUNT,
