@@ -111,6 +111,9 @@ async function round(server, client, size, count, gap) {
   await ask(client, { type: "expect", count }, "expecting", 5_000);
   const received = next(client, "round", 30_000 + count * gap);
   const broadcasted = next(server, "broadcasted", 10_000 + count * gap);
+  // Whichever fails first is reported; the other must not become an unhandled rejection.
+  received.catch(() => {});
+  broadcasted.catch(() => {});
   server.send({ type: "run", count, gap });
   const { firstCall } = await broadcasted;
   let figures;
