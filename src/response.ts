@@ -4,7 +4,7 @@
  * @module
  */
 import { resolveOptions, type SSEOptions } from "./options.ts";
-import { checkSource } from "./source.ts";
+import { checkSource, closeUnopened } from "./source.ts";
 import { type SSESource, streamFrom } from "./stream.ts";
 
 /**
@@ -97,7 +97,10 @@ export function sseHeaders(init?: HeadersInit): Headers {
  * @param source - An async generator, iterable, ReadableStream of messages, or
  * a function of `ctx` returning one.
  * @param options - See {@link SSEOptions}; pass `request` so the client's
- * disconnect and `Last-Event-ID` reach the source.
+ * disconnect and `Last-Event-ID` reach the source. When that request is a
+ * HEAD, the Response has the same status and headers and no body: a source
+ * function is not called, an iterable or ReadableStream source is closed
+ * unread, and `onClose` is not called (there is no stream).
  * @returns The Response, to return from any fetch handler.
  * @throws TypeError or RangeError for an invalid source or option, before any Response exists.
  *
@@ -122,5 +125,11 @@ export function sseResponse(source: SSESource, options?: SSEOptions): Response {
   // A plain record when the user adds nothing: @hono/node-server keeps it as is
   // instead of a Headers object per connection (0.4-0.7 KiB of heap each).
   const headers = options?.headers === undefined ? SSE_HEADERS : sseHeaders(options.headers);
+  if (resolved.request?.method === "HEAD") {
+    // Nobody will read a body: runtimes drop it, some only after pulling the
+    // source for a while. A source made for this request is closed unread.
+    closeUnopened(source, new DOMException("HEAD request: no stream", "AbortError"));
+    return new Response(null, { status: resolved.status, headers });
+  }
   return new Response(streamFrom(source, resolved), { status: resolved.status, headers });
 }

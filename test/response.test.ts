@@ -220,6 +220,44 @@ describe("every entry point checks its options at the call", () => {
   });
 });
 
+describe("sseResponse and HEAD", () => {
+  test("a HEAD request gets the status and headers, a null body, and the source function is not called", () => {
+    let called = false;
+    const response = sseResponse(
+      () => {
+        called = true;
+        return ["x"];
+      },
+      { request: new Request("http://localhost/", { method: "HEAD" }), status: 201 },
+    );
+    expect(response.status).toBe(201);
+    expect(Object.fromEntries(response.headers)).toEqual(CONTRACT_HEADERS);
+    expect(response.body).toBeNull();
+    expect(called).toBe(false);
+  });
+
+  test("a HEAD request closes an iterable or ReadableStream source unread", async () => {
+    const log: string[] = [];
+    async function* subscription() {
+      try {
+        yield "never read";
+      } finally {
+        log.push("generator returned");
+      }
+    }
+    const generator = subscription();
+    // A generator that has not started has no finally to run: start it, as a subscription would be.
+    const first = generator.next();
+    const head = new Request("http://localhost/", { method: "HEAD" });
+    sseResponse(generator, { request: head });
+    await first;
+    const stream = new ReadableStream<string>({ cancel: () => void log.push("stream cancelled") });
+    sseResponse(stream, { request: head });
+    await waitFor(() => log.length === 2, 1000, "both sources closed");
+    expect(log.sort()).toEqual(["generator returned", "stream cancelled"]);
+  });
+});
+
 describe("sseResponse body", () => {
   test("a byte source (an upstream body passed straight through) takes the onError path: an SSEEncodeError, nothing sent", async () => {
     const upstream = new Response("data: from upstream\n\n").body as ReadableStream<Uint8Array>;
@@ -331,6 +369,29 @@ describe("sseResponse over a real Node HTTP server", () => {
     // @hono/node-server reports a closed socket through request.signal, or by cancelling the body.
     expect(["abort", "cancel"]).toContain(closes[0]);
     expect(closes).toHaveLength(1);
+  });
+
+  test("HEAD with the request given: the headers, no stream, the source function never called", async () => {
+    const log: string[] = [];
+    const url = await start((request) =>
+      sseResponse(
+        async function* ({ signal }) {
+          log.push("source called");
+          while (!signal.aborted) {
+            yield "x";
+            await sleep(20, signal);
+          }
+        },
+        { request, headers: { "x-test": "1" }, onClose: (r) => log.push(`closed: ${r}`) },
+      ),
+    );
+    const head = await within(fetch(url, { method: "HEAD" }), 5000, "HEAD");
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(head.headers.get("x-test")).toBe("1");
+    expect(await within(head.text(), 2000, "the HEAD body")).toBe("");
+    await sleep(300);
+    expect(log).toEqual([]);
   });
 
   test("a finite source ends the response and the client reads it to the end", async () => {
