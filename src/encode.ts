@@ -279,8 +279,8 @@ export function encodeEvent(message: SSEChunk, options?: EncodeOptions): string 
   const { data, event, id, retry, comment } = message;
   // An object that sets none of the five fields would go out as a lone blank
   // line: the client sees nothing and the mistake (a byte chunk, a Date, a
-  // misspelt field) goes unnoticed. Checked after destructuring, so a valid
-  // message pays five comparisons and nothing more.
+  // misspelt field) goes unnoticed. Checked after destructuring, so a message
+  // with data pays one comparison (five at most) and nothing more.
   if (
     data === undefined &&
     event === undefined &&

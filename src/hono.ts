@@ -59,8 +59,9 @@ function atDefinition<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof RangeError) throw new RangeError(`sse: ${error.message}`);
-    if (error instanceof TypeError) throw new TypeError(`sse: ${error.message}`);
+    if (error instanceof RangeError)
+      throw new RangeError(`sse: ${error.message}`, { cause: error });
+    if (error instanceof TypeError) throw new TypeError(`sse: ${error.message}`, { cause: error });
     throw error;
   }
 }
