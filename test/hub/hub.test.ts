@@ -114,6 +114,51 @@ describe("fan-out", () => {
   });
 });
 
+describe("churn", () => {
+  it("1 000 subscribe/leave cycles while publishing: every client's sequence is contiguous, and no subscriber is left", async () => {
+    const hub = createHub();
+    try {
+      let publishing = true;
+      const ids: string[] = [];
+      const publisher = (async () => {
+        for (let n = 0; publishing; n++) {
+          ids.push(await hub.publish("churn", String(n)));
+          if (n % 3 === 0) await tick();
+        }
+      })();
+      let delivered = 0;
+      for (let round = 0; round < 100; round++) {
+        const clients = await Promise.all(
+          Array.from({ length: 10 }, (_, k) =>
+            connect(
+              hub,
+              "churn",
+              k % 2 === 0 ? {} : { lastEventId: ids[Math.max(0, ids.length - 5)] },
+            ),
+          ),
+        );
+        await tick();
+        for (const client of clients) {
+          const numbers = client.data.map(Number);
+          delivered += numbers.length;
+          for (let i = 1; i < numbers.length; i++) {
+            expect(numbers[i], `round ${round}`).toBe((numbers[i - 1] as number) + 1);
+          }
+        }
+        await Promise.all(clients.map((client) => client.close()));
+      }
+      publishing = false;
+      await publisher;
+      // The clients did get events (the resuming half at least its replay).
+      expect(delivered).toBeGreaterThan(1000);
+      expect(hub.subscribers()).toBe(0);
+      expect(hub.subscribers("churn")).toBe(0);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe("slow subscribers", () => {
   it("a subscriber that stops reading is closed past maxQueued while a reading one gets everything", async () => {
     const hub = createHub({ maxQueued: 16 * 1024 });
