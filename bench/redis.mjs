@@ -20,7 +20,7 @@
  * read) p50/p99 at a fixed rate.
  *
  * Options: --subscribers N (1000), --seconds S per step (3), --rate R for the
- * latency run (50), --only hub|floor|floor-batched.
+ * latency run (10), --only hub|floor|floor-batched.
  *
  * @module
  */
@@ -37,7 +37,7 @@ const option = (name, fallback) => {
 };
 const SUBSCRIBERS = Number(option("subscribers", 1000));
 const SECONDS = Number(option("seconds", 3));
-const LATENCY_RATE = Number(option("rate", 50));
+const LATENCY_RATE = Number(option("rate", 10));
 const ONLY = option("only", undefined);
 
 const now = () => performance.timeOrigin + performance.now();

@@ -20,5 +20,11 @@
  */
 
 export { type RedisBackendOptions, redisBackend } from "./redis/backend.ts";
-export type { BunRedisLike, IORedisLike, NodeRedisLike, RedisLike } from "./redis/client.ts";
+export type {
+  BunRedisLike,
+  IORedisLike,
+  NodeRedisClusterLike,
+  NodeRedisLike,
+  RedisLike,
+} from "./redis/client.ts";
 export { RedisBackendError } from "./redis/errors.ts";

@@ -126,8 +126,8 @@ class RedisBackend implements HubBackend {
   #waiting: { seq: number; resolve: () => void }[] = [];
 
   constructor(client: RedisLike, options: RedisBackendOptions | undefined) {
-    this.#main = adapt(client);
     this.#keys = redisKeys(options?.prefix ?? "web-sse");
+    this.#main = adapt(client, this.#keys.epoch);
     this.#maxLen = positiveInteger("maxLen", options?.maxLen, 10_000);
     this.#maxTopics = positiveInteger("maxTopics", options?.maxTopics, 10_000);
     this.#timeout = positiveInteger("timeout", options?.timeout, 5000);

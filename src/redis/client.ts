@@ -15,7 +15,17 @@ export interface NodeRedisLike {
   duplicate(): unknown;
 }
 
-/** ioredis: a `new Redis()` client. */
+/** node-redis's Cluster client (`createCluster()`), connected. */
+export interface NodeRedisClusterLike {
+  /** Sends one command to the node that serves `firstKey`'s slot. */
+  sendCommand(firstKey: string, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  /** The master serving a slot (tells a cluster client from a plain one). */
+  getSlotMaster(slot: number): unknown;
+  /** A new, unconnected cluster client with the same options. */
+  duplicate(): unknown;
+}
+
+/** ioredis: a `new Redis()` client, or a `new Cluster()`. */
 export interface IORedisLike {
   /** Sends one command. */
   call(command: string, ...args: string[]): Promise<unknown>;
@@ -35,7 +45,7 @@ export interface BunRedisLike {
  * A Redis client `redisBackend` can use: node-redis (v4 or later), ioredis, or
  * Bun's `RedisClient`. Typed by shape, so no Redis package is loaded at run time.
  */
-export type RedisLike = NodeRedisLike | IORedisLike | BunRedisLike;
+export type RedisLike = NodeRedisLike | NodeRedisClusterLike | IORedisLike | BunRedisLike;
 
 /** One connection, whatever the client. */
 export interface Conn {
@@ -125,7 +135,11 @@ class BunConn implements Conn {
 }
 
 class NodeRedisConn implements Conn {
-  constructor(private readonly client: unknown) {}
+  constructor(protected readonly client: unknown) {}
+  /** A Conn of the same kind around a duplicate. */
+  protected wrap(copy: unknown): NodeRedisConn {
+    return new NodeRedisConn(copy);
+  }
   send(args: readonly string[]): Promise<unknown> {
     return call(this.client, "sendCommand", args.slice()) as Promise<unknown>;
   }
@@ -133,7 +147,7 @@ class NodeRedisConn implements Conn {
     // node-redis duplicates are unconnected.
     const copy = call(this.client, "duplicate");
     quiet(copy);
-    const conn = new NodeRedisConn(copy);
+    const conn = this.wrap(copy);
     try {
       await bounded(call(copy, "connect") as Promise<unknown>, ms, "connecting a duplicate");
     } catch (error) {
@@ -148,11 +162,36 @@ class NodeRedisConn implements Conn {
   }
 }
 
-/** Wraps the user's client; a TypeError names what was expected when it is none of the three. */
-export function adapt(client: unknown): Conn {
+/**
+ * node-redis's cluster client routes by a key given apart from the command:
+ * every key of one hub shares a hash tag, so one key of it routes them all.
+ */
+class NodeRedisClusterConn extends NodeRedisConn {
+  constructor(
+    client: unknown,
+    private readonly route: string,
+  ) {
+    super(client);
+  }
+  override send(args: readonly string[]): Promise<unknown> {
+    return call(this.client, "sendCommand", this.route, false, args.slice()) as Promise<unknown>;
+  }
+  protected override wrap(copy: unknown): NodeRedisConn {
+    return new NodeRedisClusterConn(copy, this.route);
+  }
+}
+
+/**
+ * Wraps the user's client; a TypeError names what was expected when it is
+ * none of the kinds. `route` is a key of the hub, for cluster clients.
+ */
+export function adapt(client: unknown, route: string): Conn {
   if (client !== null && typeof client === "object" && has(client, "duplicate")) {
     // ioredis also has a sendCommand (taking a Command object): look for call() first.
     if (has(client, "call")) return new IORedisConn(client);
+    if (has(client, "sendCommand") && has(client, "getSlotMaster")) {
+      return new NodeRedisClusterConn(client, route);
+    }
     if (has(client, "sendCommand")) return new NodeRedisConn(client);
     if (has(client, "send")) return new BunConn(client);
   }

@@ -9,6 +9,8 @@ import { join } from "node:path";
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
+  /** Its data directory. */
+  readonly dir: string;
   /** Stops it (SIGTERM: an append-only file is flushed) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and directory. */
@@ -42,8 +44,13 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Starts a redis-server; `appendOnly` keeps its data in an append-only file across restarts. */
-export async function startRedis(options: { appendOnly?: boolean } = {}): Promise<RedisServer> {
+/**
+ * Starts a redis-server; `appendOnly` keeps its data in an append-only file
+ * across restarts; `args` are passed on (e.g. cluster mode).
+ */
+export async function startRedis(
+  options: { appendOnly?: boolean; args?: string[] } = {},
+): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "web-sse-redis-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -60,6 +67,7 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
     options.appendOnly ? "yes" : "no",
     "--appendfsync",
     "always",
+    ...(options.args ?? []),
   ];
   const start = async (): Promise<void> => {
     const proc = spawn("/usr/bin/redis-server", args, { stdio: "ignore" });
@@ -87,6 +95,7 @@ export async function startRedis(options: { appendOnly?: boolean } = {}): Promis
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    dir,
     stop,
     start,
     async dispose() {
