@@ -5,7 +5,7 @@
  */
 import { type Context, type Env, type Handler, Hono } from "hono";
 import { cors } from "hono/cors";
-import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test, vi } from "vitest";
 import { acceptEventStream, sse } from "../src/hono.ts";
 import type { SSECloseReason, SSEContext } from "../src/index.ts";
 import { type RunningServer, startServer, within } from "./clients/node-server.ts";
@@ -393,6 +393,35 @@ describe("sse() when the source function returns something that is not a source"
     expect(errors[0]).toBeInstanceOf(TypeError);
     expect((errors[0] as Error).message).toMatch(rule);
     expect(reasons).toEqual(["error"]);
+  });
+});
+
+describe("sse() when the source function returns a string, without onError", () => {
+  test('sse<AppEnv>((c) => c.get("user")) is reported on the server by console.error naming the mistake; the client gets an empty stream', async () => {
+    type AppEnv = { Variables: { user: string } };
+    const logged: unknown[][] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+    try {
+      const app = new Hono<AppEnv>()
+        .use(async (c, next) => {
+          c.set("user", "ada");
+          await next();
+        })
+        // A string is an Iterable<string> to TypeScript, so this compiles.
+        .get(
+          "/events",
+          sse<AppEnv>((c) => c.get("user")),
+        );
+      const response = await app.request("/events");
+      expect(await within(response.text(), 2000, "the body")).toBe("");
+      await waitFor(() => logged.length > 0, 1000, "console.error");
+      const error = logged[0]?.find((arg) => arg instanceof TypeError) as TypeError | undefined;
+      expect(error?.message).toMatch(/^sse: the source function returned a string \("ada"\)/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
