@@ -5,12 +5,14 @@
  */
 import { handleHub } from "../../hub/fixtures/hub-app.ts";
 
-// Typed here so the Node type-check (tsconfig.test.json) needs no Deno types.
-declare const Deno: {
-  serve(
-    options: { hostname: string; port: number; onListen(address: { port: number }): void },
-    handler: (request: Request) => Promise<Response>,
-  ): unknown;
+// Typed here, so both the Node type-check (no Deno types) and `deno check` accept it.
+const { Deno } = globalThis as unknown as {
+  Deno: {
+    serve(
+      options: { hostname: string; port: number; onListen(address: { port: number }): void },
+      handler: (request: Request) => Promise<Response>,
+    ): unknown;
+  };
 };
 
 Deno.serve(
