@@ -161,12 +161,12 @@ export class Puller {
   };
 
   /** The pull is answered: a chunk went out, or the stream ended. */
-  readonly #answer = (): void => {
+  #answer(): void {
     this.#pulling = false;
     const resolve = this.#resolvePull;
     this.#resolvePull = undefined;
     resolve?.();
-  };
+  }
 
   /** Opens the source on the first pull. */
   #open(): void {
@@ -186,21 +186,25 @@ export class Puller {
     this.#opening = true;
     if (!this.#host.wrote) this.#watchdog.watch();
     this.#watchdog.waiting();
-    opened.then(this.#openedLate, this.#openFailed);
+    // Closures, not bound fields: an opening happens once, and most sources open synchronously.
+    opened.then(
+      (late) => this.#openedLate(late),
+      (error: unknown) => this.#openFailed(error),
+    );
   }
 
-  readonly #openedLate = (opened: Opened): void => {
+  #openedLate(opened: Opened): void {
     this.#opening = false;
     this.#watchdog.answered();
     if (this.#host.closed) closeOpened(opened, this.#closeReason);
     else this.#opened(opened);
-  };
+  }
 
-  readonly #openFailed = (error: unknown): void => {
+  #openFailed(error: unknown): void {
     this.#opening = false;
     this.#watchdog.answered();
     if (!this.#host.closed) this.#fail(error);
-  };
+  }
 
   #opened(opened: Opened): void {
     if (isPushSource(opened)) {
@@ -374,7 +378,8 @@ export class Puller {
       return;
     }
     this.flush();
-    this.#host.fail(error).then(this.#answer, this.#answer);
+    const answer = (): void => this.#answer();
+    this.#host.fail(error).then(answer, answer);
   }
 
   /** `next()`, closing the cursor right after when the stream ended from inside it. */

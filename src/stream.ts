@@ -135,6 +135,13 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
   }
 
   cancel(): void {
+    if (this.closed) {
+      // Ended already, its body waiting for the client to come for the rest:
+      // the client is gone instead, so nothing is left to close or time.
+      this.#closing = false;
+      this.#timers.stop();
+      return;
+    }
     this.finish("cancel");
   }
 

@@ -600,6 +600,21 @@ describe("sseStream ending details", () => {
     expect(probe.closes).toEqual(["abort"]);
   });
 
+  test("a body cancelled after the stream ended (request aborted, then the runtime cancels) leaves no timer behind", async () => {
+    const probe = newProbe();
+    const clock = new CountingClock();
+    const controller = new AbortController();
+    const request = new Request("http://localhost/", { signal: controller.signal });
+    const reader = new StreamReader(
+      sseStream(parked(probe), withClock({ request, onClose: (r) => probe.closes.push(r) }, clock)),
+    );
+    await reader.read();
+    controller.abort();
+    expect(probe.closes).toEqual(["abort"]);
+    await within(reader.reader.cancel(), 1000, "cancel");
+    expect(clock.live).toBe(0);
+  });
+
   test("an onClose that throws is called once and does not break the stream's end", async () => {
     const closes: SSECloseReason[] = [];
     const text = await readText(
