@@ -42,6 +42,8 @@ const EMPTY: TopicSnapshot = Object.freeze({ records: Object.freeze([]), last: 0
 
 /** Rough fixed cost of one kept record and of one topic's state, counted in `maxBytes`. */
 const RECORD_OVERHEAD = 64;
+/** How many watched topics one append may pass over while looking for an idle one to evict. */
+const SKIPS_PER_APPEND = 32;
 const TOPIC_OVERHEAD = 128;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -198,14 +200,17 @@ class MemoryBackend implements HubBackend {
 
   /** Keeps the bounds, dropping topics without local subscribers, least recently appended first. */
   #evict(keep: string): void {
-    let budget = this.#topics.size;
+    // Topics with subscribers are skipped (moved to the end); at most this many
+    // per append, so a hub with more watched topics than maxTopics does not
+    // scan them all on every publish: the idle ones surface over a few appends.
+    let skips = Math.min(this.#topics.size, SKIPS_PER_APPEND);
     const isActive = this.#options?.isActive;
-    while ((this.#topics.size > this.#maxTopics || this.#bytes > this.#maxBytes) && budget-- > 0) {
+    while (this.#topics.size > this.#maxTopics || this.#bytes > this.#maxBytes) {
       const first = this.#topics.entries().next().value;
       if (first === undefined) return;
       const [topic, state] = first;
       if (topic === keep || isActive?.(topic)) {
-        // Moved to the end, so a scan never meets it twice in one round.
+        if (skips-- <= 0) return;
         this.#topics.delete(topic);
         this.#topics.set(topic, state);
         continue;

@@ -680,6 +680,31 @@ describe("memoryBackend bounds", () => {
     }
   });
 
+  it("more watched topics than maxTopics: all of them are kept, idle ones still go", async () => {
+    const hub = createHub({ backend: memoryBackend({ maxTopics: 3 }) });
+    try {
+      const watchers = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => connect(hub, `w${i}`)));
+      const firsts: string[] = [];
+      for (let i = 0; i < 6; i++) firsts.push(await hub.publish(`w${i}`, `w${i}-0`));
+      const idle = await hub.publish("idle", "i0");
+      await hub.publish("idle", "i1");
+      for (let i = 0; i < 6; i++) await hub.publish(`w${i}`, `w${i}-1`);
+      for (let i = 0; i < 6; i++) {
+        const resumed = await connect(hub, `w${i}`, { lastEventId: firsts[i] });
+        await resumed.count(1);
+        expect(resumed.data).toEqual([`w${i}-1`]);
+        await resumed.close();
+      }
+      const gapped = await connect(hub, "idle", { lastEventId: idle });
+      await gapped.count(1);
+      expect(gapped.events[0]?.event).toBe("reset");
+      await gapped.close();
+      for (const watcher of watchers) await watcher.close();
+    } finally {
+      await hub.close();
+    }
+  });
+
   it("past maxBytes, idle topics are evicted too", async () => {
     const hub = createHub({ backend: memoryBackend({ maxBytes: 64 * 1024 }) });
     try {
