@@ -80,7 +80,8 @@ export interface BackendSnapshot {
   /**
    * Positions below `floor` may have lost records of topics the backend no
    * longer holds state for (evicted or expired topics): a topic reported with
-   * `last: 0` had no record with `seq >= floor`. 0 when nothing was ever evicted.
+   * `last: 0` had no record with `seq > floor` (so a client at `floor` or past it missed
+   * nothing of it). 0 when nothing was ever evicted.
    */
   readonly floor: number;
   /** One snapshot per topic asked for, in the same order. */
