@@ -185,7 +185,7 @@ export class Puller {
     // hold the head back either: the watchdog writes the opening comment.
     this.#opening = true;
     if (!this.#host.wrote) this.#watchdog.watch();
-    this.#watchdog.waiting();
+    this.#watchdog.sourceBusy();
     // Closures, not bound fields: an opening happens once, and most sources open synchronously.
     opened.then(
       (late) => this.#openedLate(late),
@@ -195,14 +195,14 @@ export class Puller {
 
   #openedLate(opened: Opened): void {
     this.#opening = false;
-    this.#watchdog.answered();
+    this.#watchdog.sourceAnswered();
     if (this.#host.closed) closeOpened(opened, this.#closeReason);
     else this.#opened(opened);
   }
 
   #openFailed(error: unknown): void {
     this.#opening = false;
-    this.#watchdog.answered();
+    this.#watchdog.sourceAnswered();
     if (!this.#host.closed) this.#fail(error);
   }
 
@@ -267,12 +267,12 @@ export class Puller {
    */
   #waitOnSource(): void {
     if (!this.#batch.empty || !this.#host.wrote) this.#watchdog.watch();
-    this.#watchdog.waiting();
+    this.#watchdog.sourceBusy();
   }
 
   readonly #onStep = (step: IteratorResult<unknown>): void => {
     this.#inFlight = false;
-    this.#watchdog.answered();
+    this.#watchdog.sourceAnswered();
     if (this.#host.closed) return;
     if (!this.#pulling) {
       // Answered after the pull did (the watchdog sent a chunk) or ahead of
@@ -286,7 +286,7 @@ export class Puller {
 
   readonly #onStepFailed = (error: unknown): void => {
     this.#inFlight = false;
-    this.#watchdog.answered();
+    this.#watchdog.sourceAnswered();
     if (this.#host.closed) return;
     if (!this.#pulling) {
       this.#readyError = { error };

@@ -46,13 +46,13 @@ export class Watchdog {
     this.#onQuiet = onQuiet;
   }
 
-  /** The pull loop starts waiting on the source. */
-  waiting(): void {
+  /** The pull loop starts waiting on the source (the source side is busy). */
+  sourceBusy(): void {
     this.#waiting = true;
   }
 
   /** The source answered (or the wait was given up). */
-  answered(): void {
+  sourceAnswered(): void {
     this.#waiting = false;
     this.#answers++;
   }

@@ -8,7 +8,7 @@
  */
 import { connect, type Server, type Socket } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from "vitest";
 import { type SSECloseReason, type SSEOptions, sseResponse } from "../src/index.ts";
 import { waitFor } from "./helpers/core-sse.ts";
 
@@ -25,8 +25,15 @@ interface Running {
 }
 
 const running: Running[] = [];
+let logged: MockInstance<typeof console.error>;
+
+// @hono/node-server reports a body that errors with console.error (see the tests below).
+beforeEach(() => {
+  logged = vi.spyOn(console, "error").mockImplementation(() => {});
+});
 
 afterEach(async () => {
+  logged.mockRestore();
   for (const r of running.splice(0)) {
     for (const c of r.clients) c.destroy();
     for (const s of r.sockets) s.socket.destroy();
@@ -92,6 +99,15 @@ describe("a client that never reads, over @hono/node-server", () => {
     await waitFor(() => r.closes.length > 0, 8000, "onClose");
     expect(r.closes).toEqual(["timeout"]);
     await waitFor(() => r.sockets.every((s) => s.closed), 4000, "the server closing the socket");
+    // Erroring the body is what makes node-server destroy the socket, and it logs that
+    // error: the one error it logs quietly (a premature close) it does not destroy the
+    // socket for. So the logged error says plainly what happened.
+    expect(logged.mock.calls.flat()).toContainEqual(
+      expect.objectContaining({
+        name: "TimeoutError",
+        message: "web-sse dropped a client that took no bytes for 500 ms (sendTimeout)",
+      }),
+    );
   });
 
   test("after maxDuration with sendTimeout longer than the stream, the socket is let go within sendTimeout of the end", async () => {

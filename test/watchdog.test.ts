@@ -10,7 +10,7 @@ describe("Watchdog", () => {
   test("calls onQuiet once when the source has been quiet for READY_HOPS microtasks, not before", async () => {
     let quiet = 0;
     const watchdog = new Watchdog(() => quiet++);
-    watchdog.waiting();
+    watchdog.sourceBusy();
     watchdog.watch();
     // Give or take the microtask this test's own awaits interleave with.
     await hops(READY_HOPS - 2);
@@ -24,12 +24,12 @@ describe("Watchdog", () => {
   test("a source that keeps answering within a few microtasks never looks quiet", async () => {
     let quiet = 0;
     const watchdog = new Watchdog(() => quiet++);
-    watchdog.waiting();
+    watchdog.sourceBusy();
     watchdog.watch();
     for (let i = 0; i < 10; i++) {
       await hops(READY_HOPS - 3);
-      watchdog.answered();
-      watchdog.waiting();
+      watchdog.sourceAnswered();
+      watchdog.sourceBusy();
     }
     expect(quiet).toBe(0);
     await hops(READY_HOPS + 2);
@@ -39,10 +39,10 @@ describe("Watchdog", () => {
   test("stops without calling onQuiet when the pull loop no longer waits on the source", async () => {
     let quiet = 0;
     const watchdog = new Watchdog(() => quiet++);
-    watchdog.waiting();
+    watchdog.sourceBusy();
     watchdog.watch();
     await hops(2);
-    watchdog.answered();
+    watchdog.sourceAnswered();
     await hops(READY_HOPS * 2);
     expect(quiet).toBe(0);
   });
@@ -50,7 +50,7 @@ describe("Watchdog", () => {
   test("watch() while a chain runs does not start a second one (one onQuiet, not two)", async () => {
     let quiet = 0;
     const watchdog = new Watchdog(() => quiet++);
-    watchdog.waiting();
+    watchdog.sourceBusy();
     watchdog.watch();
     await hops(3);
     watchdog.watch();
