@@ -27,6 +27,7 @@ export class StreamTimers {
   #lastWriteAt = 0;
   #owedSince: number | undefined;
   #ended = false;
+  #stopped = false;
 
   constructor(config: PolicyConfig, clock: Clock, host: TimerHost) {
     this.#config = config;
@@ -50,7 +51,7 @@ export class StreamTimers {
 
   /** Something is owed to a client that has not asked for it: the send timeout counts from now. */
   owe(now: number = this.#clock.now()): void {
-    if (this.#owedSince !== undefined) return;
+    if (this.#owedSince !== undefined || this.#stopped) return;
     this.#owedSince = now;
     if (this.#config.sendTimeout > 0) this.#timer.checkBy(now + this.#config.sendTimeout);
   }
@@ -66,6 +67,7 @@ export class StreamTimers {
    * client last stopped taking bytes (or from now).
    */
   end(): void {
+    if (this.#stopped) return;
     this.#ended = true;
     this.#timer.stop();
     const owedSince = this.#owedSince;
@@ -76,6 +78,7 @@ export class StreamTimers {
 
   /** Clears the timer for good. */
   stop(): void {
+    this.#stopped = true;
     this.#ended = true;
     this.#timer.stop();
   }
