@@ -9,6 +9,7 @@
  * @module
  */
 
+import { setMaxListeners } from "node:events";
 import { createHub } from "../dist/hub.js";
 import { sseStream } from "../dist/index.js";
 
@@ -53,6 +54,7 @@ async function hubContender() {
   const hub = createHub();
   const count = counter();
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per subscriber's stream, on purpose
   const readers = [];
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const body = sseStream(hub.subscribe("t"), { keepAlive: false, signal: stop.signal });

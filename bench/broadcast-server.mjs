@@ -45,6 +45,19 @@ const variants = {
     };
   },
 
+  /** The same with `keepAlive: false`: no keepalive timer per connection, like the peers. */
+  "hub-no-keepalive": async () => {
+    const { createHub } = await import("../dist/hub.js");
+    const hub = createHub();
+    return {
+      fetch: (request) => hub.response(request, TOPIC, { keepAlive: false }),
+      broadcast: (n) => {
+        hub.publish(TOPIC, { data: payload(n) }).catch((error) => console.error(error));
+      },
+      live: () => hub.subscribers(TOPIC),
+    };
+  },
+
   /**
    * A hand-written Fetch broadcast: one queue per subscriber drained by a pull
    * ReadableStream; a broadcast encodes once and pushes the same bytes to every
