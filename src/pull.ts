@@ -207,6 +207,12 @@ export class Puller {
   }
 
   #opened(opened: Opened): void {
+    // A source function that ended the stream while it ran (it aborted the signal).
+    if (this.#host.closed) {
+      closeOpened(opened, this.#closeReason);
+      this.#answer();
+      return;
+    }
     if (isPushSource(opened)) {
       this.#answer();
       this.#host.push(opened);

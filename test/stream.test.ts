@@ -1159,6 +1159,35 @@ describe("sseStream closes a source the stream ended before reading", () => {
 });
 
 describe("sseStream with a source that ends the stream from inside", () => {
+  test("a source function that aborts the signal before returning: nothing is sent and its generator is returned (its finally runs)", async () => {
+    const controller = new AbortController();
+    let finallyRan = false;
+    let started = false;
+    const closes: SSECloseReason[] = [];
+    const text = await readText(
+      sseStream(
+        () => {
+          controller.abort();
+          const generator = (function* () {
+            started = true;
+            try {
+              yield "never";
+            } finally {
+              finallyRan = true;
+            }
+          })();
+          generator.next();
+          return generator;
+        },
+        { signal: controller.signal, onClose: (r) => closes.push(r) },
+      ),
+    );
+    expect(text).toBe("");
+    expect(closes).toEqual(["abort"]);
+    expect(started).toBe(true);
+    expect(finallyRan).toBe(true);
+  });
+
   test("a sync generator that aborts the signal after its first yield: that event is sent, the generator is not pulled on, its finally runs", async () => {
     const controller = new AbortController();
     let pulls = 0;
