@@ -192,6 +192,35 @@ describe.each(CLIENT_KINDS)("redisBackend with %s", (kind) => {
     expect((await b.backend.read(["t"], 0)).epoch).toBe(record?.epoch);
   });
 
+  test("a live feed that lost records (trimmed before this instance read them) calls onLost, then goes on", async () => {
+    const prefix = fresh();
+    const a = await open(prefix);
+    const b = await open(prefix);
+    await a.backend.append("t", "data: 1\n\n", false);
+    await until(() => b.records.length === 1, "first record");
+    // Atomically, as if records 2 to 5 had been appended and trimmed away
+    // before b's reader came back: the live stream jumps from 1 to 6.
+    await a.client.command(
+      "EVAL",
+      `local seq = redis.call('INCRBY', KEYS[1], 5)
+       redis.call('XADD', KEYS[2], string.format('%d-0', seq), 't', '=t', 'p', '1', 'm', '0', 'e', '0', 'b', ARGV[1])
+       return seq`,
+      "2",
+      `{${prefix}}:${a.epoch}:seq`,
+      `{${prefix}}:${a.epoch}:live`,
+      "data: 6\n\n",
+    );
+    await until(() => b.records.length === 2, "the record after the hole");
+    expect(b.lost.length).toBe(1);
+    expect(String(b.lost[0])).toMatch(/lost records 2 to 5/);
+    expect(b.records[1]?.seq).toBe(6);
+    // The feed goes on in order after the hole.
+    await a.backend.append("t", "data: 7\n\n", false);
+    await until(() => b.records.length === 3, "the next record");
+    expect(b.records[2]?.seq).toBe(7);
+    expect(b.lost.length).toBe(1);
+  });
+
   test("bad options and clients are errors that name the field", () => {
     expect(() => redisBackend({} as never)).toThrow(
       /"client" must be a node-redis, ioredis or Bun/,
