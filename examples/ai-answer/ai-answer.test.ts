@@ -52,7 +52,7 @@ const jobs = new AbortController();
 
 beforeAll(async () => {
   hub = createHub();
-  const app = createAnswerApp({ hub, tokenMs: 25, retry: 100, signal: jobs.signal });
+  const app = createAnswerApp({ hub, tokenMs: 40, retry: 100, signal: jobs.signal });
   server = await startServer(app.fetch);
 });
 afterEach(() => {

@@ -68,7 +68,7 @@ export function createRoomApp(hub) {
       (c, ctx) =>
         hub.subscribe(ROOM_TOPIC, { start: "earliest" })({
           ...ctx,
-          lastEventId: ctx.lastEventId ?? c.req.query("lastEventId"),
+          lastEventId: ctx.lastEventId ?? (c.req.query("lastEventId") || undefined),
         }),
       { retry: 1000 },
     ),
