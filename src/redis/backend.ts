@@ -38,7 +38,10 @@ export interface RedisBackendOptions {
   maxLen?: number | undefined;
   /**
    * Topics whose state is kept. Past it, the least recently published topic
-   * is dropped (its old ids then take the gap path).
+   * is dropped (its old ids then take the gap path), whether or not some
+   * instance has subscribers on it: Redis does not know who listens where.
+   * With `historyTtl`, a topic idle that long is dropped too. Both happen
+   * inside the append script, a few topics per append.
    *
    * @defaultValue 10000
    */
