@@ -179,6 +179,9 @@ describe.each(CLIENT_KINDS)("Redis trouble, with %s", (kind) => {
     expect(String((error as Error).message)).toMatch(/append to topic "t"/);
     // The timeout is 1000 ms; a client that fails fast (refused connection) rejects sooner.
     expect(took).toBeLessThan(4000);
+    // A new subscriber meanwhile: its read fails within the timeout too, never hangs.
+    const refused = await connect(b, "t").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RedisBackendError);
     await new Promise((r) => setTimeout(r, 1500));
     expect(live.isEnded).toBe(false);
     await redis.start();
