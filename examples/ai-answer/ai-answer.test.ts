@@ -131,6 +131,37 @@ describe("examples/ai-answer with the eventsource package", () => {
     expect(await again.text()).toBe("");
   });
 
+  test("past maxRunning answers at once a new question gets 429, and is accepted again once one ends", async () => {
+    const small = createHub();
+    const stop = new AbortController();
+    const one = await startServer(
+      createAnswerApp({ hub: small, tokenMs: 5, maxRunning: 1, signal: stop.signal }).fetch,
+    );
+    try {
+      const post = () =>
+        fetch(`${one.url}/answers`, {
+          method: "POST",
+          headers: { accept: "application/json" },
+          body: new URLSearchParams({ question: "one at a time" }),
+        });
+      const first = await post();
+      expect(first.status).toBe(201);
+      const busy = await post();
+      expect(busy.status).toBe(429);
+      expect(busy.headers.get("retry-after")).toBe("5");
+      expect(await busy.text()).toBe("busy: 1 of 1 answers being written; ask again shortly\n");
+
+      const { events } = (await first.json()) as { events: string };
+      const read = await readEvents(await fetch(`${one.url}${events}`), () => false, 10_000);
+      expect(read.ended).toBe(true);
+      await until(async () => (await post()).status === 201, 2000, "a new answer to be accepted");
+    } finally {
+      stop.abort(); // the answer accepted last stops before its hub closes
+      await small.close();
+      await one.close();
+    }
+  });
+
   test("bad input: an empty or too long question is 400 naming the field, an unknown answer 404, a JSON-only Accept 406", async () => {
     for (const question of ["", "   ", "x".repeat(501)]) {
       const response = await fetch(`${server.url}/answers`, {

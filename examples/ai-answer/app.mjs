@@ -55,10 +55,11 @@ const topicOf = (id) => `answer:${id}`;
 /**
  * Builds the example app.
  *
- * @param {{ hub: import("web-sse/hub").Hub, tokenMs?: number, retry?: number, signal?: AbortSignal, log?: (message: string, error: unknown) => void }} options
+ * @param {{ hub: import("web-sse/hub").Hub, tokenMs?: number, retry?: number, maxRunning?: number, signal?: AbortSignal, log?: (message: string, error: unknown) => void }} options
  * `hub`: where answers are published; `tokenMs`: ms between tokens (default
  * 50, about 20 a second); `retry`: the reconnection delay sent to clients
- * (default 1000 ms); `signal`: aborting it stops every running job (on
+ * (default 1000 ms); `maxRunning`: answers generated at once, past which a
+ * new question gets 429 (default 100); `signal`: aborting it stops every running job (on
  * shutdown); `log`: where a job's failure goes (default console.error).
  * @returns {Hono}
  */
@@ -66,6 +67,8 @@ export function createAnswerApp(options) {
   const { hub } = options;
   const tokenMs = options.tokenMs ?? 50;
   const retry = options.retry ?? 1000;
+  const maxRunning = options.maxRunning ?? 100;
+  let running = 0;
   const stopJobs = options.signal ?? new AbortController().signal;
   const log = options.log ?? ((message, error) => console.error(message, error));
   /** Answer ids this app started, oldest first (a Set keeps insertion order). */
@@ -81,6 +84,7 @@ export function createAnswerApp(options) {
    */
   async function job(id, question) {
     const topic = topicOf(id);
+    running++;
     try {
       for (const token of answerTokens(question)) {
         if (stopJobs.aborted) return;
@@ -91,6 +95,8 @@ export function createAnswerApp(options) {
     } catch (error) {
       // A hub closed under a running job (shutdown) lands here too.
       if (!stopJobs.aborted) log(`web-sse ai-answer: job ${id} failed`, error);
+    } finally {
+      running--;
     }
   }
 
@@ -105,6 +111,14 @@ export function createAnswerApp(options) {
       return c.text(
         `"question" must be 1 to ${MAX_QUESTION} characters (got ${question.length}: "${got}")\n`,
         400,
+      );
+    }
+    // Each job costs what a model call costs: bound how many run at once.
+    if (running >= maxRunning) {
+      c.header("retry-after", "5");
+      return c.text(
+        `busy: ${maxRunning} of ${maxRunning} answers being written; ask again shortly\n`,
+        429,
       );
     }
     const id = crypto.randomUUID();
