@@ -41,7 +41,7 @@ class Sink implements PushSink {
 
   write(bytes: Uint8Array): void {
     const connection = this.#connection;
-    if (!connection.closed) connection.write(bytes);
+    if (!connection.closed) connection.pushWrite(bytes);
   }
 
   get queued(): number {
@@ -86,6 +86,15 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
   /** The stream has ended; the body closes when the client comes for the rest. */
   #closing = false;
   #pushing = false;
+  /**
+   * Push path: bytes written while the client was not waiting, handed over as
+   * one chunk when it next asks. A fan-out delivers events one by one; a
+   * runtime writes each chunk to the socket on its own (@hono/node-server: one
+   * write per chunk), so a burst that reaches a busy client goes out in one
+   * write instead of one per event.
+   */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
   #cleanup: ((reason: SSECloseReason) => void) | undefined;
   #drained: (() => void) | undefined;
   #reason: SSECloseReason | undefined;
@@ -126,6 +135,12 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     }
     if (this.closed) return;
     if (this.#pushing) {
+      if (this.#heldBytes > 0) {
+        // The client takes what came while it was busy, in one chunk; it has
+        // not drained until it asks again.
+        this.#release();
+        return;
+      }
       const drained = this.#drained;
       this.#drained = undefined;
       drained?.();
@@ -163,9 +178,40 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     this.#timers.wrote((this.#controller.desiredSize ?? 0) < 0);
   }
 
+  /** Push path: to a waiting read at once, else held until the client asks. */
+  pushWrite(bytes: Uint8Array): void {
+    if (this.#clientWaiting) {
+      this.write(bytes);
+      return;
+    }
+    this.#held.push(bytes);
+    this.#heldBytes += bytes.byteLength;
+    this.wrote = true;
+    this.#timers.wrote(true);
+  }
+
+  /** Hands the held bytes to the body as one chunk. */
+  #release(): void {
+    const held = this.#held;
+    const size = this.#heldBytes;
+    this.#held = [];
+    this.#heldBytes = 0;
+    if (held.length === 1) {
+      this.write(held[0] as Uint8Array);
+      return;
+    }
+    const chunk = new Uint8Array(size);
+    let at = 0;
+    for (const bytes of held) {
+      chunk.set(bytes, at);
+      at += bytes.byteLength;
+    }
+    this.write(chunk);
+  }
+
   /** Bytes written but not yet taken by the client. */
   get queued(): number {
-    return Math.max(0, -(this.#controller.desiredSize ?? 0));
+    return Math.max(0, -(this.#controller.desiredSize ?? 0)) + this.#heldBytes;
   }
 
   owe(): void {
@@ -173,7 +219,12 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
   }
 
   owed(): boolean {
-    return this.#closing || this.#puller.ready || (this.#controller.desiredSize ?? 0) < 0;
+    return (
+      this.#closing ||
+      this.#heldBytes > 0 ||
+      this.#puller.ready ||
+      (this.#controller.desiredSize ?? 0) < 0
+    );
   }
 
   done(): void {
@@ -230,7 +281,10 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
         // onError threw or returned an invalid message: nothing more is sent.
       }
       if (this.closed) return;
-      if (last !== undefined) this.write(last);
+      if (last !== undefined) {
+        if (this.#heldBytes > 0) this.#release();
+        this.write(last);
+      }
     }
     this.finish("error");
   }
@@ -251,8 +305,12 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     this.#drained = undefined;
     if (cleanup !== undefined) callOnce(cleanup, reason);
     if (reason === "cancel") {
+      this.#held = [];
+      this.#heldBytes = 0;
       this.#timers.stop();
     } else if (reason === "timeout" || reason === "slow") {
+      this.#held = [];
+      this.#heldBytes = 0;
       // The client takes nothing: drop what waits for it and let the runtime close the socket.
       this.#drop(reason);
     } else {
@@ -260,6 +318,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
       // for it; a client that never does is dropped after sendTimeout, so a
       // stalled client never holds its connection.
       this.#puller.flush();
+      if (this.#heldBytes > 0) this.#release();
       if (this.#clientWaiting || this.#options.sendTimeout === 0) this.#closeBody();
       else {
         this.#closing = true;

@@ -128,15 +128,29 @@ describe("sseStream with a push source", () => {
     const reader = open(source, pushed);
     await reader.read(); // the opening comment
     const sink = pushed.sink as PushSink;
-    // No read is pending now: every write waits in the body.
+    // No read is pending now: every write waits for the client.
     expect(sink.queued).toBe(0);
     sink.write(bytes("data: 12345\n\n")); // 13 bytes
     sink.write(bytes("data: 1\n\n")); // 9 bytes
     expect(sink.queued).toBe(22);
-    await reader.read();
-    expect(sink.queued).toBe(9);
-    await reader.read();
+    expect(await reader.read()).toBe("data: 12345\n\ndata: 1\n\n");
     expect(sink.queued).toBe(0);
+    await reader.reader.cancel();
+  });
+
+  test("writes that come while the client is busy go out as one chunk when it asks, in order", async () => {
+    const { source, pushed } = pushing();
+    const reader = open(source, pushed);
+    await reader.read();
+    const sink = pushed.sink as PushSink;
+    const pending = reader.reader.read();
+    await settle();
+    // The client waits: the first write goes straight to it.
+    sink.write(bytes("data: 1\n\n"));
+    sink.write(bytes("data: 2\n\n"));
+    sink.write(bytes("data: 3\n\n"));
+    expect(new TextDecoder().decode((await pending).value)).toBe("data: 1\n\n");
+    expect(await reader.read()).toBe("data: 2\n\ndata: 3\n\n");
     await reader.reader.cancel();
   });
 
@@ -151,12 +165,10 @@ describe("sseStream with a push source", () => {
     sink.whenDrained(() => drained++);
     await settle();
     expect(drained).toBe(0);
-    await reader.read();
+    // Taking what was queued is not asking for more yet.
+    expect(await reader.read()).toBe("data: a\n\ndata: b\n\n");
     await settle();
     expect(drained).toBe(0);
-    // The last queued chunk: taking it leaves the client asking for more.
-    const read = reader.read();
-    await read;
     reader.reader.read().catch(() => {});
     await waitFor(() => drained === 1, 1000, "whenDrained");
     await settle();
