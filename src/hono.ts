@@ -51,7 +51,9 @@ function prepareHeaders(c: Context, user: Headers | undefined): void {
 function notAcceptable(c: Context): Response {
   const current = headersSoFar(c);
   for (const name of CONNECTION_HEADERS) if (current.has(name)) c.header(name, undefined);
-  return c.text(NOT_ACCEPTABLE, 406, { Vary: "Accept" });
+  // Appended: a Vary set earlier (CORS's Origin) still holds for this answer.
+  c.header("Vary", "Accept", { append: true });
+  return c.text(NOT_ACCEPTABLE, 406);
 }
 
 /** Rethrows a check's error with the `sse:` prefix, so it points at the route definition. */

@@ -3,25 +3,12 @@
  *
  * @module
  */
+import { CONNECTION_HEADERS, userHeaders } from "./headers.ts";
 import { resolveOptions, type SSEOptions } from "./options.ts";
 import { checkSource, closeUnopened } from "./source.ts";
 import { type SSESource, streamFrom } from "./stream.ts";
 
-/**
- * Headers that describe a connection, not a response: they never go out.
- * HTTP/2 and HTTP/3 forbid every connection-specific field (RFC 9113, section
- * 8.2.2: Connection, Proxy-Connection, Keep-Alive, Transfer-Encoding, Upgrade,
- * and TE outside a request); a Content-Length would cut an endless stream short.
- */
-export const CONNECTION_HEADERS: ReadonlySet<string> = new Set([
-  "connection",
-  "transfer-encoding",
-  "keep-alive",
-  "content-length",
-  "upgrade",
-  "proxy-connection",
-  "te",
-]);
+export { CONNECTION_HEADERS, userHeaders };
 
 /** The headers every SSE response carries; a user's value for any of them wins. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -31,29 +18,6 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   // nginx buffers proxied responses unless told not to.
   "x-accel-buffering": "no",
 });
-
-/**
- * The user's `headers` option as a Headers object, checked.
- *
- * @throws TypeError for a connection header, or a header the Headers class refuses.
- */
-export function userHeaders(init: HeadersInit): Headers {
-  let user: Headers;
-  try {
-    user = new Headers(init);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new TypeError(`"headers" must be valid HTTP headers (${reason})`, { cause });
-  }
-  for (const name of user.keys()) {
-    if (CONNECTION_HEADERS.has(name)) {
-      throw new TypeError(
-        `"headers" must not set "${name}": it describes the connection, which the server manages (HTTP/2 forbids Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade and TE in a response; Content-Length would cut the stream short)`,
-      );
-    }
-  }
-  return user;
-}
 
 /**
  * Writes `user` over `target`: each name the user sets replaces the target's

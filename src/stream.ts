@@ -7,6 +7,7 @@
  */
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
+import { userHeaders } from "./headers.ts";
 import { lastEventId } from "./last-event-id.ts";
 import {
   type ResolvedOptions,
@@ -414,6 +415,8 @@ function report(error: unknown): void {
  */
 export function sseStream(source: SSESource, options?: SSEOptions): ReadableStream<Uint8Array> {
   const resolved = resolveOptions(options);
+  // The body has no use for them, but a bad `headers` option is the same mistake here.
+  if (options?.headers !== undefined) userHeaders(options.headers);
   checkSource(source);
   return streamFrom(source, resolved);
 }

@@ -72,6 +72,21 @@ describe("sse() Accept negotiation", () => {
     expect(called).toBe(false);
   });
 
+  test("sse()'s 406 adds Accept to a Vary set earlier (CORS's Origin) instead of replacing it", async () => {
+    const app = new Hono()
+      .use(async (c, next) => {
+        c.header("Vary", "Origin");
+        await next();
+      })
+      .get(
+        "/events",
+        sse(() => ["never"]),
+      );
+    const response = await app.request("/events", { headers: { accept: "application/json" } });
+    expect(response.status).toBe(406);
+    expect(response.headers.get("vary")).toBe("Origin, Accept");
+  });
+
   test.each([
     ["no Accept header", undefined],
     ["text/event-stream", "text/event-stream"],

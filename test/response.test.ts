@@ -119,11 +119,18 @@ describe("sseResponse headers and status", () => {
       expect((error as Error).message).toContain(`"headers" must not set "${name.toLowerCase()}"`);
       expect(called).toBe(false);
       expect(() => sseHeaders({ [name]: value })).toThrow(TypeError);
+      // sseStream takes the same options: the same mistake is the same error there.
+      expect(() => sseStream([], { headers: { [name]: value } })).toThrow(
+        `"headers" must not set "${name.toLowerCase()}"`,
+      );
     },
   );
 
   test("a header the Headers class refuses is a TypeError naming the headers option", () => {
     expect(() => sseResponse([], { headers: { "bad name": "x" } })).toThrow(
+      /^"headers" must be valid/,
+    );
+    expect(() => sseStream([], { headers: { "bad name": "x" } })).toThrow(
       /^"headers" must be valid/,
     );
   });
