@@ -336,12 +336,20 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
   #closeBody(): void {
     this.#closing = false;
     this.#timers.stop();
+    // One macrotask later, not now: Bun 1.4.5 answers a body that has already
+    // closed when it writes the head with a Content-Length (`sseResponse([])`
+    // went out as `Content-Length: 0`), which API.md forbids; a microtask is
+    // not enough. Every other runtime streams it the same either way.
+    setTimeout(this.#closeNow, 0);
+  }
+
+  readonly #closeNow = (): void => {
     try {
       this.#controller.close();
     } catch {
-      // Already closed or errored by the runtime.
+      // Already closed, cancelled or errored by the runtime.
     }
-  }
+  };
 
   /**
    * Errors the body: the only way a body can make every runtime let go of a

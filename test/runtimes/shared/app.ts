@@ -86,6 +86,10 @@ const scenarios: Record<string, Scenario> = {
     if (signal.aborted) return;
     yield { event: "after", data: "2" };
   }),
+  /** One event and the end, all before the response head can go out. */
+  instant: async function* () {
+    yield { event: "only", data: "one" };
+  },
   /** Three events, then the source returns. */
   finite: tracked(async function* () {
     for (let n = 1; n <= 3; n++) yield { id: n, data: `event ${n}` };

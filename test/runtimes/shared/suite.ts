@@ -296,6 +296,18 @@ export function describeMatrix(title: string, options: MatrixOptions): void {
         leaveTest("park", parkedWithin, "a silent stream");
       }
 
+      test(`${via}: a source that ends before the head goes out is still streamed, with no Content-Length`, async ({
+        expect,
+      }) => {
+        const t = server();
+        // Bun 1.4.5 gave a body that had closed before its head was written a Content-Length.
+        await withStream(t, path("instant", uniqueKey(route)), {}, async (client) => {
+          expect(client.headers["content-length"]).toBeUndefined();
+          expect(await client.next(5000)).toMatchObject({ event: "only", data: "one" });
+          await client.ended(5000);
+        });
+      });
+
       test(`${via}: a source that finishes reports done exactly once`, async ({ expect }) => {
         const t = server();
         const key = uniqueKey(route);
