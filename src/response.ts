@@ -85,7 +85,7 @@ export function sseHeaders(init?: HeadersInit): Headers {
  */
 export function sseResponse(source: SSESource, options?: SSEOptions): Response {
   const resolved = resolveOptions(options);
-  checkSource(source);
+  checkSource(source, "sseResponse");
   // A plain record when the user adds nothing: @hono/node-server keeps it as is
   // instead of a Headers object per connection (0.4-0.7 KiB of heap each).
   const headers = options?.headers === undefined ? SSE_HEADERS : sseHeaders(options.headers);

@@ -57,13 +57,15 @@ function typeName(value: unknown): string {
  * Checks a source when the stream is created, so a wrong kind fails at the call.
  * A function is checked later, on what it returns.
  *
+ * @param source - What the caller passed.
+ * @param where - The public function that was called, for the error message.
  * @throws TypeError for a bare string, a promise or anything not iterable.
  */
-export function checkSource(source: unknown): void {
+export function checkSource(source: unknown, where = "sseStream"): void {
   if (typeof source === "function") return;
   if (typeof source === "string") {
     throw new TypeError(
-      "sseStream: the source must not be a bare string (it would be sent one character per event); pass [text] or a generator",
+      `${where}: the source must not be a bare string (it would be sent one character per event); pass [text] or a generator`,
     );
   }
   if (kindOf(source) === undefined) {
@@ -72,7 +74,7 @@ export function checkSource(source: unknown): void {
         ? "; for a source that needs to await first, pass a function: async (ctx) => source"
         : "";
     throw new TypeError(
-      `sseStream: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${typeName(source)})${hint}`,
+      `${where}: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${typeName(source)})${hint}`,
     );
   }
 }

@@ -222,8 +222,10 @@ describe("every entry point checks its options at the call", () => {
     ["a bare string", "data"],
     ["a Promise", Promise.resolve([])],
     ["undefined", undefined],
-  ])("a source that is %s throws a TypeError", (_, source) => {
+  ])("a source that is %s throws a TypeError naming the function called", (_, source) => {
     expect(() => sseResponse(source as never)).toThrow(TypeError);
+    expect(() => sseResponse(source as never)).toThrow(/^sseResponse: the source must/);
+    expect(() => sseStream(source as never)).toThrow(/^sseStream: the source must/);
   });
 });
 
