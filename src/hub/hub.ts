@@ -257,26 +257,37 @@ class HubImpl implements Hub, HubCore {
         streamOptions,
       );
     }
-    await this.ready();
-    const startAt = this.head;
-    const id = lastEventId(request);
-    const epoch = this.epoch;
-    const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
+    let startAt: number;
     let preread: Preread | undefined;
-    if (id === undefined || position !== undefined) {
-      const after = position ?? (start === "earliest" ? 0 : startAt);
-      const snapshot = await this.read(list, after);
-      preread = { after, snapshot };
-      // An id from the store's earlier life is not a position: the stream's gap path answers it.
-      const sameLife = id === undefined || snapshot.epoch === epoch;
-      // "latest" without an id: the client is at the head, as if it had seen everything.
-      const atPosition = id !== undefined || start !== "earliest";
-      if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
-        // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
-        const noContent = new Headers(rest.headers);
-        noContent.set("cache-control", "no-cache, no-transform");
-        return new Response(null, { status: 204, headers: noContent });
+    try {
+      await this.ready();
+      startAt = this.head;
+      const id = lastEventId(request);
+      const epoch = this.epoch;
+      const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
+      if (id === undefined || position !== undefined) {
+        const after = position ?? (start === "earliest" ? 0 : startAt);
+        const snapshot = await this.read(list, after);
+        preread = { after, snapshot };
+        // An id from the store's earlier life is not a position: the stream's gap path answers it.
+        const sameLife = id === undefined || snapshot.epoch === epoch;
+        // "latest" without an id: the client is at the head, as if it had seen everything.
+        const atPosition = id !== undefined || start !== "earliest";
+        if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
+          // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
+          const noContent = new Headers(rest.headers);
+          noContent.set("cache-control", "no-cache, no-transform");
+          return new Response(null, { status: 204, headers: noContent });
+        }
       }
+    } catch (error) {
+      // The store cannot be reached (Redis down): answer with a stream that
+      // fails at once, as a source that throws does (onError decides, then the
+      // stream closes normally), so the EventSource reconnects and finds the
+      // store back; an error status or a rejection would stop it for good.
+      return sseResponse(() => {
+        throw error;
+      }, streamOptions);
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
     return sseResponse(

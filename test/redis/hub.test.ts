@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { createHub, type Hub } from "../../src/hub.ts";
 import { RedisBackendError, redisBackend } from "../../src/redis.ts";
+import { within } from "../helpers/core-sse.ts";
 import { type Client, connect } from "../hub/client.ts";
 import {
   CLIENT_KINDS,
@@ -179,9 +180,19 @@ describe.each(CLIENT_KINDS)("Redis trouble, with %s", (kind) => {
     expect(String((error as Error).message)).toMatch(/append to topic "t"/);
     // The timeout is 1000 ms; a client that fails fast (refused connection) rejects sooner.
     expect(took).toBeLessThan(4000);
-    // A new subscriber meanwhile: its read fails within the timeout too, never hangs.
-    const refused = await connect(b, "t").catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(RedisBackendError);
+    // A new subscriber meanwhile: its read fails within the timeout too, never hangs, and
+    // it gets a stream that ends at once through onError (not a rejection, which would
+    // leave its EventSource failed for good), so it reconnects and finds Redis back.
+    let failed: unknown;
+    const refusedAt = Date.now();
+    const refused = await connect(b, "t", {
+      onError: (e) => {
+        failed = e;
+      },
+    });
+    await within(refused.ended, 5000, "the refused stream's end");
+    expect(Date.now() - refusedAt).toBeLessThan(4000);
+    expect(failed).toBeInstanceOf(RedisBackendError);
     await new Promise((r) => setTimeout(r, 1500));
     expect(live.isEnded).toBe(false);
     await redis.start();
