@@ -128,8 +128,12 @@ export class HubObject<Env = unknown> extends DurableObject<Env> {
    * };
    * ```
    */
-  publish(topic: string, message: SSEChunk): Promise<string> {
-    return this.hub.publish(topic, message);
+  async publish(topic: string, message: SSEChunk): Promise<string> {
+    try {
+      return await this.hub.publish(topic, message);
+    } catch (error) {
+      throw acrossRpc(error);
+    }
   }
 
   /**
@@ -210,4 +214,16 @@ export class HubObject<Env = unknown> extends DurableObject<Env> {
     }
     return this.hub.response(request, topics);
   }
+}
+
+/**
+ * Workers RPC keeps the type of a built-in error (a TypeError arrives as one)
+ * but turns a subclass into a plain Error: an `SSEEncodeError` is sent on as
+ * the TypeError it is, its name kept in the message.
+ */
+function acrossRpc(error: unknown): unknown {
+  if (error instanceof TypeError && error.name !== "TypeError") {
+    return new TypeError(`${error.name}: ${error.message}`);
+  }
+  return error;
 }

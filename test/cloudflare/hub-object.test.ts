@@ -238,6 +238,10 @@ describe(`HubObject on ${workerdVersion()}`, () => {
       status: 400,
       name: "TypeError",
     });
+    // An SSEEncodeError (a TypeError subclass, which RPC would turn into a plain Error).
+    const bad = await publishError("errors", "t", { data: "x", retry: -1 });
+    expect(bad).toMatchObject({ status: 400, name: "TypeError" });
+    expect(bad.message).toMatch(/SSEEncodeError: "retry"/);
     expect(await publish("errors", "t", { data: "fine" })).toMatch(/\S/);
   });
 
