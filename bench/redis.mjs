@@ -10,9 +10,10 @@
  *   `redisBackend` served by @hono/node-server.
  * - floor: no hub: A sends a bare XADD; B runs one XREAD BLOCK loop and writes
  *   each entry as its own SSE frame to every raw node:http response (one
- *   write per event per subscriber, as the hub does).
+ *   write per event per subscriber).
  * - floor-batched: the same loop writing all the entries of one XREAD as one
- *   chunk per subscriber (write coalescing the hub's push path does not do).
+ *   chunk per subscriber (what the core's push path does since it holds the
+ *   bytes written while the client is busy and hands them over as one chunk).
  *
  * Reported per contender: the highest publish rate sustained for a step with
  * every event delivered to every subscriber (rates double until one fails,
@@ -300,11 +301,11 @@ for (const mode of ["floor", "floor-batched", "hub"]) {
 admin.destroy();
 log("");
 log(
-  `contender  max sustained ev/s  deliveries/s  p50 ms  p99 ms  (latency at ${LATENCY_RATE} ev/s)`,
+  `contender     max sustained ev/s  deliveries/s  p50 ms  p99 ms  (latency at ${LATENCY_RATE} ev/s)`,
 );
 for (const r of results) {
   log(
-    `${r.mode.padEnd(10)} ${String(r.best).padStart(18)}  ${String(r.best * SUBSCRIBERS).padStart(12)}  ${r.latency.p50.toFixed(2).padStart(6)}  ${r.latency.p99.toFixed(2).padStart(6)}${r.latency.ok ? "" : "  (latency run lost events)"}`,
+    `${r.mode.padEnd(13)} ${String(r.best).padStart(18)}  ${String(r.best * SUBSCRIBERS).padStart(12)}  ${r.latency.p50.toFixed(2).padStart(6)}  ${r.latency.p99.toFixed(2).padStart(6)}${r.latency.ok ? "" : "  (latency run lost events)"}`,
   );
 }
 const hub = results.find((r) => r.mode === "hub");
