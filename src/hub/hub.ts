@@ -211,15 +211,9 @@ class HubImpl implements Hub, HubCore {
     startAt: number | undefined,
     preread?: Preread | undefined,
   ): AsyncIterable<SSEChunk> {
-    // An EncodedEvent-yielding iterable: every web-sse stream passes its bytes through.
-    return subscription(
-      this,
-      topics,
-      options,
-      ctx,
-      startAt,
-      preread,
-    ) as unknown as AsyncIterable<SSEChunk>;
+    // A web-sse stream takes its [PUSH] path (the shared bytes as they are);
+    // iterated by hand, it yields messages.
+    return subscription(this, topics, options, ctx, startAt, preread);
   }
 
   async response(

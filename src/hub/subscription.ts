@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { encodeEvent, type SSEChunk } from "../encode.ts";
+import { encodeEvent, type SSEChunk, type SSEMessage } from "../encode.ts";
 import type { EncodedEvent } from "../encoded.ts";
 import type { SSECloseReason } from "../options.ts";
 import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubRecord } from "./backend.ts";
+import { decodeFrames } from "./decode.ts";
 import { concat, type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
 import { formatId, parseId } from "./ids.ts";
 import type { GapAnswer, SubscribeOptions } from "./types.ts";
@@ -44,6 +45,7 @@ const ENDING = 3;
 const CLOSED = 4;
 
 const DONE: IteratorResult<EncodedEvent> = Object.freeze({ done: true, value: undefined });
+const DONE_MESSAGE: IteratorResult<SSEMessage> = Object.freeze({ done: true, value: undefined });
 
 /**
  * The empty lists every subscription starts with, never written to: a list
@@ -83,7 +85,7 @@ export function subscription(
   ctx: SSEContext,
   startAt: number | undefined,
   preread?: Preread | undefined,
-): Subscriber & AsyncIterable<EncodedEvent> {
+): Subscriber & AsyncIterable<SSEMessage> {
   return new Subscription(hub, topics, options, ctx, startAt, preread);
 }
 
@@ -115,6 +117,9 @@ class Subscription implements Subscriber {
   // The iterator path.
   #queue: Uint8Array[] = NO_BYTES;
   #queued = 0;
+  /** Messages decoded from the last bytes taken, not yet handed out. */
+  #decoded: SSEMessage[] = [];
+  #decodedAt = 0;
   #waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
   #rejecter: ((error: unknown) => void) | undefined;
   #error: { error: unknown } | undefined;
@@ -156,7 +161,29 @@ class Subscription implements Subscriber {
     return this;
   }
 
-  next(): Promise<IteratorResult<EncodedEvent>> {
+  /**
+   * The next message, for code that iterates by hand. The bytes come a whole
+   * window or queue at a time (one wake per burst, not a promise per event)
+   * and are handed out one message per call.
+   */
+  next(): Promise<IteratorResult<SSEMessage>> {
+    if (this.#decodedAt < this.#decoded.length) {
+      const value = this.#decoded[this.#decodedAt++] as SSEMessage;
+      return Promise.resolve({ done: false, value });
+    }
+    return this.#nextBytes().then(this.#decode);
+  }
+
+  readonly #decode = (
+    result: IteratorResult<EncodedEvent>,
+  ): IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>> => {
+    if (result.done) return DONE_MESSAGE;
+    this.#decoded = decodeFrames(result.value.bytes);
+    this.#decodedAt = 0;
+    return this.next();
+  };
+
+  #nextBytes(): Promise<IteratorResult<EncodedEvent>> {
     if (this.#error !== undefined) {
       const { error } = this.#error;
       this.#error = undefined;
@@ -182,9 +209,11 @@ class Subscription implements Subscriber {
     });
   }
 
-  return(): Promise<IteratorResult<EncodedEvent>> {
+  return(): Promise<IteratorResult<SSEMessage>> {
+    this.#decoded = [];
+    this.#decodedAt = 0;
     this.#close();
-    return Promise.resolve(DONE);
+    return Promise.resolve(DONE_MESSAGE);
   }
 
   /** What the next `next()` hands out: a replay window, or every queued live frame as one chunk. */

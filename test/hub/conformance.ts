@@ -524,25 +524,27 @@ export function backendConformance(
       });
     });
 
-    it("subscribe() is a plain async iterable too: iterating it by hand yields the events' bytes", async () => {
+    it("subscribe() is a plain async iterable too: iterating it by hand yields the events as messages", async () => {
       await withHub({}, async (hub) => {
         const controller = new AbortController();
         const iterable = hub.subscribe("t", { start: "earliest" })({
           signal: controller.signal,
           lastEventId: undefined,
         });
-        await hub.publish("t", "one");
-        await hub.publish("t", "two");
+        const one = await hub.publish("t", { event: "note", data: "one" });
+        const two = await hub.publish("t", { data: { n: 2 } });
         const iterator = iterable[Symbol.asyncIterator]();
-        const decoder = new TextDecoder();
-        let text = "";
-        while (!text.includes("two")) {
-          const result = await iterator.next();
-          expect(result.done).toBe(false);
-          text += decoder.decode((result.value as unknown as { bytes: Uint8Array }).bytes);
-        }
-        expect(text).toMatch(/^id: \S+\ndata: one\n\nid: \S+\ndata: two\n\n$/);
+        const first = await iterator.next();
+        expect(first).toEqual({ done: false, value: { id: one, event: "note", data: "one" } });
+        // Non-string data comes back as the text it was sent as.
+        const second = await iterator.next();
+        expect(second).toEqual({ done: false, value: { id: two, data: '{"n":2}' } });
         expect(hub.subscribers("t")).toBe(1);
+        const three = await hub.publish("t", "three\nlines\nhere");
+        expect(await iterator.next()).toEqual({
+          done: false,
+          value: { id: three, data: "three\nlines\nhere" },
+        });
         await iterator.return?.();
         expect(hub.subscribers("t")).toBe(0);
       });

@@ -73,21 +73,18 @@ describe("fan-out", () => {
   it("every subscriber of a publish is handed the very same bytes", async () => {
     const hub = createHub();
     try {
-      const chunks: Uint8Array[] = [];
-      const iterables = [0, 1, 2].map(() =>
-        hub.subscribe("same")({ signal: new AbortController().signal, lastEventId: undefined }),
-      );
-      const iterators = iterables.map((iterable) => iterable[Symbol.asyncIterator]());
-      const nexts = iterators.map((iterator) => iterator.next());
+      // Three streams, each with a read waiting: a chunk enqueued for a waiting
+      // read is handed over as the very object that was written.
+      const readers = [0, 1, 2].map(() => sseStream(hub.subscribe("same")).getReader());
+      for (const reader of readers) await reader.read(); // the opening comment
+      const reads = readers.map((reader) => reader.read());
       await tick();
       await hub.publish("same", "shared");
-      for (const next of nexts) {
-        const result = await next;
-        chunks.push((result.value as unknown as { bytes: Uint8Array }).bytes);
-      }
-      expect(chunks[0]).toBe(chunks[1]);
-      expect(chunks[1]).toBe(chunks[2]);
-      for (const iterator of iterators) await iterator.return?.();
+      const chunks = await Promise.all(reads);
+      expect(new TextDecoder().decode(chunks[0]?.value)).toMatch(/^id: \S+\ndata: shared\n\n$/);
+      expect(chunks[0]?.value).toBe(chunks[1]?.value);
+      expect(chunks[1]?.value).toBe(chunks[2]?.value);
+      for (const reader of readers) await reader.cancel();
     } finally {
       await hub.close();
     }
