@@ -10,10 +10,16 @@ import { resolveOptions, type SSEOptions } from "../options.ts";
 import { sseHeaders, sseResponse } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
-import { frameOf } from "./frame.ts";
+import { concat, type Frame, frameOf } from "./frame.ts";
 import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
-import { type HubCore, type Preread, type Subscriber, subscription } from "./subscription.ts";
+import {
+  type FrameRun,
+  type HubCore,
+  type Preread,
+  type Subscriber,
+  subscription,
+} from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
 
@@ -79,6 +85,8 @@ class HubImpl implements Hub, HubCore {
   /** Subscribers per topic; a topic's set is removed when it empties. */
   readonly #byTopic = new Map<string, Set<Subscriber>>();
   readonly #all = new Set<Subscriber>();
+  /** Live records of topics with subscribers, not yet delivered (see #onRecord). */
+  #pending: HubRecord[] = [];
 
   constructor(options: HubOptions | undefined) {
     if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -155,19 +163,83 @@ class HubImpl implements Hub, HubCore {
     }
   }
 
-  /** The live feed: one frame per record, the same bytes for every local subscriber. */
+  /**
+   * The live feed: one frame per record, the same bytes for every local
+   * subscriber. The head moves at once; the frames go out in a microtask, so
+   * records a backend hands over together (a Redis XREAD batch) reach each
+   * subscriber of a topic as one write instead of one per record per
+   * subscriber (profiled on the Redis bench: the per-record, per-subscriber
+   * path was the instance's main cost).
+   */
   readonly #onRecord = (record: HubRecord): void => {
     // A new epoch (a flushed Redis) starts its seqs again from 1: the head starts over with it.
     if (record.epoch !== this.epoch) this.head = record.seq;
     else if (record.seq > this.head) this.head = record.seq;
     this.epoch = record.epoch;
-    const set = this.#byTopic.get(record.topic);
-    if (set === undefined) return;
-    const frame = frameOf(record);
-    for (const subscriber of set) subscriber.deliver(frame);
+    if (!this.#byTopic.has(record.topic)) return;
+    if (this.#pending.length === 0) queueMicrotask(this.#flush);
+    this.#pending.push(record);
   };
 
+  /**
+   * Delivers the pending records in seq order: consecutive records of one
+   * topic (and epoch) become one run, the bytes of a run are joined once and
+   * shared by every subscriber of the topic. An end marker is a run of its own.
+   */
+  readonly #flush = (): void => {
+    const records = this.#pending;
+    if (records.length === 0) return;
+    this.#pending = [];
+    let start = 0;
+    while (start < records.length) {
+      const first = records[start] as HubRecord;
+      let end = start + 1;
+      if (!first.end) {
+        while (end < records.length) {
+          const next = records[end] as HubRecord;
+          if (next.end || next.topic !== first.topic || next.epoch !== first.epoch) break;
+          end++;
+        }
+      }
+      const set = this.#byTopic.get(first.topic);
+      // A subscriber must not throw; if one does, the other runs still go out.
+      if (set !== undefined) this.#deliverRun(set, records, start, end);
+      start = end;
+    }
+  };
+
+  #deliverRun(set: Set<Subscriber>, records: HubRecord[], start: number, end: number): void {
+    const first = records[start] as HubRecord;
+    try {
+      if (end - start === 1) {
+        const frame = frameOf(first);
+        for (const subscriber of set) subscriber.deliver(frame);
+      } else {
+        const frames: Frame[] = [];
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        for (let i = start; i < end; i++) {
+          const frame = frameOf(records[i] as HubRecord);
+          frames.push(frame);
+          chunks.push(frame.bytes);
+          size += frame.bytes.length;
+        }
+        const run: FrameRun = {
+          first: first.seq,
+          last: (records[end - 1] as HubRecord).seq,
+          bytes: concat(chunks, size),
+          frames,
+        };
+        for (const subscriber of set) subscriber.deliverRun(run);
+      }
+    } catch {
+      // As a backend does around onRecord: the feed goes on.
+    }
+  }
+
   readonly #onLost = (_reason: unknown): void => {
+    // What came before the loss still goes out first.
+    this.#flush();
     for (const subscriber of this.#all) subscriber.abort();
   };
 
@@ -330,6 +402,7 @@ class HubImpl implements Hub, HubCore {
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.closed = true;
+      this.#flush();
       for (const subscriber of this.#all) subscriber.abort();
       this.#closing = this.#closeBackend();
     }

@@ -63,11 +63,27 @@ export interface Preread {
   readonly snapshot: BackendSnapshot;
 }
 
+/**
+ * Consecutive live records of one topic (no end marker among them), in seq
+ * order: their frames and, joined once, their bytes.
+ */
+export interface FrameRun {
+  /** The seq of the first frame. */
+  readonly first: number;
+  /** The seq of the last frame. */
+  readonly last: number;
+  /** Every frame's bytes, in order, as one chunk. Shared: never written to. */
+  readonly bytes: Uint8Array;
+  readonly frames: readonly Frame[];
+}
+
 /** What the hub sees of a subscription. */
 export interface Subscriber {
   readonly topics: readonly string[];
   /** The hot path: one live frame of one of its topics. */
   deliver(frame: Frame): void;
+  /** Several live frames of one of its topics: one write when the subscriber is live and has none of them. */
+  deliverRun(run: FrameRun): void;
   /** Ends its stream (reason "abort"): `hub.close()` and a lost live feed. */
   abort(): void;
 }
@@ -280,6 +296,17 @@ class Subscription implements Subscriber {
       this.#buffered += frame.bytes.length;
       if (this.#buffered > this.#hub.maxQueued) this.#finish("slow");
     }
+  }
+
+  deliverRun(run: FrameRun): void {
+    if (this.#phase === LIVE && run.first > this.#floor) {
+      this.#floor = run.last;
+      this.#clientSeq = run.last;
+      this.#emit(run.bytes);
+      return;
+    }
+    // Replaying, or some of them handled already: frame by frame.
+    for (const frame of run.frames) this.deliver(frame);
   }
 
   /** Hands live bytes to the client now, or queues them; past maxQueued the subscriber is slow. */

@@ -98,6 +98,45 @@ describe("hubs on one Redis", () => {
     }
   });
 
+  test("bursts read from Redis many at a time reach every subscriber in id order, once each: runs of one topic, mixed topics, and a client resuming mid-burst", async () => {
+    const redis = await server();
+    const a = await instance("node-redis", redis);
+    const b = await instance("node-redis", redis);
+    const both = await subscriber(b, ["x", "y"]);
+    const onlyX = await subscriber(b, "x");
+    // Runs of 7 events on one topic, then 7 on the other, all published at once.
+    const topicOf = (i: number): string => (Math.floor(i / 7) % 2 === 0 ? "x" : "y");
+    const burst = (from: number, count: number): Promise<string[]> =>
+      Promise.all(
+        Array.from({ length: count }, (_, k) =>
+          a.publish(topicOf(from + k), `${topicOf(from + k)}${from + k}`),
+        ),
+      );
+    await burst(0, 400);
+    await both.count(400, 20_000);
+    const seqOf = (id: string | undefined): number => Number(id?.slice(id.lastIndexOf("-") + 1));
+    const inOrder = (events: { id: string | undefined }[]): boolean =>
+      events.every((event, i) => i === 0 || seqOf(event.id) > seqOf(events[i - 1]?.id));
+    expect(inOrder(both.events)).toBe(true);
+    expect(new Set(both.data).size).toBe(400);
+    const xs = both.events.filter((event) => event.data.startsWith("x"));
+    await onlyX.count(xs.length, 10_000);
+    expect(onlyX.events).toEqual(xs);
+    // A client resuming on B while the next burst is being delivered there gets exactly the rest.
+    const second = burst(400, 400);
+    const resumed = await subscriber(b, "x", onlyX.events[100]?.id);
+    await second;
+    await both.count(800, 20_000);
+    const allXs = both.events.filter((event) => event.data.startsWith("x"));
+    await onlyX.count(allXs.length, 10_000);
+    await resumed.count(allXs.length - 101, 10_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(inOrder(both.events)).toBe(true);
+    expect(new Set(both.data).size).toBe(800);
+    expect(onlyX.events).toEqual(allXs);
+    expect(resumed.events).toEqual(allXs.slice(101));
+  });
+
   test("a client resuming on another instance with an id trimmed from the history takes the gap path", async () => {
     const redis = await server();
     const a = await instance("node-redis", redis, { history: 5 });
