@@ -81,7 +81,8 @@ export class Puller {
   readonly #ctx: SSEContext;
   readonly #encodeOptions: { serialize: (data: unknown) => string } | undefined;
   readonly #batch = new Batch();
-  readonly #watchdog: Watchdog;
+  /** Made the first time the loop waits on the source: a push source never needs one. */
+  #watchdog: Watchdog | undefined;
   #cursor: Cursor | undefined;
   #opening = false;
   /** A pull is in progress: the client waits for a chunk. */
@@ -107,7 +108,6 @@ export class Puller {
     this.#source = source;
     this.#ctx = ctx;
     this.#encodeOptions = serialize === undefined ? undefined : { serialize };
-    this.#watchdog = new Watchdog(this.#onQuiet);
   }
 
   /** Whether something is ready for the client and waits for its next read. */
@@ -184,8 +184,9 @@ export class Puller {
     // A source function that awaits before returning its source must not
     // hold the head back either: the watchdog writes the opening comment.
     this.#opening = true;
-    if (!this.#host.wrote) this.#watchdog.watch();
-    this.#watchdog.sourceBusy();
+    const watchdog = this.#dog();
+    if (!this.#host.wrote) watchdog.watch();
+    watchdog.sourceBusy();
     // Closures, not bound fields: an opening happens once, and most sources open synchronously.
     opened.then(
       (late) => this.#openedLate(late),
@@ -195,14 +196,14 @@ export class Puller {
 
   #openedLate(opened: Opened): void {
     this.#opening = false;
-    this.#watchdog.sourceAnswered();
+    this.#watchdog?.sourceAnswered();
     if (this.#host.closed) closeOpened(opened, this.#closeReason);
     else this.#opened(opened);
   }
 
   #openFailed(error: unknown): void {
     this.#opening = false;
-    this.#watchdog.sourceAnswered();
+    this.#watchdog?.sourceAnswered();
     if (!this.#host.closed) this.#fail(error);
   }
 
@@ -272,13 +273,20 @@ export class Puller {
    * watchdog sends it if the source does not answer within a few microtasks.
    */
   #waitOnSource(): void {
-    if (!this.#batch.empty || !this.#host.wrote) this.#watchdog.watch();
-    this.#watchdog.sourceBusy();
+    const watchdog = this.#dog();
+    if (!this.#batch.empty || !this.#host.wrote) watchdog.watch();
+    watchdog.sourceBusy();
+  }
+
+  #dog(): Watchdog {
+    let watchdog = this.#watchdog;
+    if (watchdog === undefined) watchdog = this.#watchdog = new Watchdog(this.#onQuiet);
+    return watchdog;
   }
 
   readonly #onStep = (step: IteratorResult<unknown>): void => {
     this.#inFlight = false;
-    this.#watchdog.sourceAnswered();
+    this.#watchdog?.sourceAnswered();
     if (this.#host.closed) return;
     if (!this.#pulling) {
       // Answered after the pull did (the watchdog sent a chunk) or ahead of
@@ -292,7 +300,7 @@ export class Puller {
 
   readonly #onStepFailed = (error: unknown): void => {
     this.#inFlight = false;
-    this.#watchdog.sourceAnswered();
+    this.#watchdog?.sourceAnswered();
     if (this.#host.closed) return;
     if (!this.#pulling) {
       this.#readyError = { error };

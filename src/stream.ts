@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
 import { userHeaders } from "./headers.ts";
@@ -26,6 +27,9 @@ import { StreamTimers, type TimerHost } from "./timers.ts";
 export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promise<SSEIterable>);
 
 const encoder = new TextEncoder();
+
+/** What a connection holds while nothing is held: shared, never written to. */
+const NO_BYTES: Uint8Array[] = [];
 
 /** Counts a chunk's bytes, so `desiredSize` is minus the bytes the client has not taken. */
 function byteLength(chunk: Uint8Array): number {
@@ -70,15 +74,17 @@ class Sink implements PushSink {
  * One SSE connection: the ReadableStream's underlying source itself
  * (`start`/`pull`/`cancel`). It owns how the stream ends; the pull loop, the
  * push path and the timers report to it. A connection costs this object, its
- * ctx and AbortController, a Puller (with its batch and watchdog), one timer
- * and the stream: no promise or closure per event.
+ * ctx, one timer and the stream, plus a Puller (with its batch and watchdog)
+ * while it pulls: no promise or closure per event. A push source lets go of
+ * the Puller once it is open, and the ctx makes its AbortController only for
+ * a source that reads `ctx.signal`: an idle hub subscriber holds neither.
  */
 class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, TimerHost {
   readonly #options: ResolvedOptions;
-  readonly #abort = new AbortController();
-  readonly #ctx: SSEContext;
+  readonly #ctx: StreamContext;
   readonly #timers: StreamTimers;
-  readonly #puller: Puller;
+  /** Pulls the source; opens it too, and is let go of once a push source took over. */
+  #puller: Puller | undefined;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   closed = false;
   wrote = false;
@@ -94,7 +100,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
    * write per chunk), so a burst that reaches a busy client goes out in one
    * write instead of one per event.
    */
-  #held: Uint8Array[] = [];
+  #held: Uint8Array[] = NO_BYTES;
   #heldBytes = 0;
   #cleanup: ((reason: SSECloseReason) => void) | undefined;
   #drained: (() => void) | undefined;
@@ -104,10 +110,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
   constructor(source: unknown, options: ResolvedOptions) {
     this.#options = options;
     const request = options.request;
-    this.#ctx = {
-      signal: this.#abort.signal,
-      lastEventId: request === undefined ? undefined : lastEventId(request),
-    };
+    this.#ctx = new StreamContext(request === undefined ? undefined : lastEventId(request));
     this.#timers = new StreamTimers(options, options.clock ?? systemClock, this);
     this.#puller = new Puller(this, source, this.#ctx, options.serialize);
   }
@@ -147,7 +150,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
       drained?.();
       return;
     }
-    return this.#puller.pull();
+    return this.#puller?.pull();
   }
 
   cancel(): void {
@@ -185,7 +188,8 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
       this.write(bytes);
       return;
     }
-    this.#held.push(bytes);
+    if (this.#held.length === 0) this.#held = [bytes];
+    else this.#held.push(bytes);
     this.#heldBytes += bytes.byteLength;
     this.wrote = true;
     this.#timers.wrote(true);
@@ -195,7 +199,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
   #release(): void {
     const held = this.#held;
     const size = this.#heldBytes;
-    this.#held = [];
+    this.#held = NO_BYTES;
     this.#heldBytes = 0;
     if (held.length === 1) {
       this.write(held[0] as Uint8Array);
@@ -223,7 +227,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     return (
       this.#closing ||
       this.#heldBytes > 0 ||
-      this.#puller.ready ||
+      this.#puller?.ready === true ||
       (this.#controller.desiredSize ?? 0) < 0
     );
   }
@@ -240,6 +244,9 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
 
   push(source: PushSource): void {
     this.#pushing = true;
+    // The source is open and pushes: the pull machinery (and the source
+    // function, with whatever it holds) is garbage from here on.
+    this.#puller = undefined;
     let cleanup: (reason: SSECloseReason) => void;
     try {
       cleanup = source[PUSH](new Sink(this), this.#ctx);
@@ -298,19 +305,19 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     const { signal, request, onClose } = this.#options;
     signal?.removeEventListener("abort", this.#onSignal);
     request?.signal?.removeEventListener("abort", this.#onSignal);
-    this.#abort.abort(new DOMException(`The SSE stream ended (${reason})`, "AbortError"));
-    const why = this.#abort.signal.reason;
-    this.#puller.close(why);
+    const why = new DOMException(`The SSE stream ended (${reason})`, "AbortError");
+    this.#ctx.end(why);
+    this.#puller?.close(why);
     const cleanup = this.#cleanup;
     this.#cleanup = undefined;
     this.#drained = undefined;
     if (cleanup !== undefined) callOnce(cleanup, reason);
     if (reason === "cancel") {
-      this.#held = [];
+      this.#held = NO_BYTES;
       this.#heldBytes = 0;
       this.#timers.stop();
     } else if (reason === "timeout" || reason === "slow") {
-      this.#held = [];
+      this.#held = NO_BYTES;
       this.#heldBytes = 0;
       // The client takes nothing: drop what waits for it and let the runtime close the socket.
       this.#drop(reason);
@@ -318,7 +325,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
       // What was ready goes out, then the body closes when the client comes
       // for it; a client that never does is dropped after sendTimeout, so a
       // stalled client never holds its connection.
-      this.#puller.flush();
+      this.#puller?.flush();
       if (this.#heldBytes > 0) this.#release();
       if (this.#clientWaiting || this.#options.sendTimeout === 0) this.#closeBody();
       else {

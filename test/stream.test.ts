@@ -454,6 +454,44 @@ describe("sseStream ending details", () => {
     expect(clock.live).toBe(0);
   });
 
+  test("ctx.signal first read after the stream ended is already aborted, with the reason the stream ended", async () => {
+    let ctx: SSEContext | undefined;
+    await readText(
+      sseStream((c) => {
+        ctx = c;
+        return ["a"];
+      }),
+    );
+    if (ctx === undefined) throw new Error("the source function was not called");
+    const signal = ctx.signal;
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(DOMException);
+    expect((signal.reason as DOMException).name).toBe("AbortError");
+    expect((signal.reason as DOMException).message).toContain("(done)");
+    expect(ctx.signal).toBe(signal);
+  });
+
+  test("a spread ctx ({ ...ctx }) carries the same signal, and it aborts when the client cancels", async () => {
+    let spread: SSEContext | undefined;
+    let original: SSEContext | undefined;
+    const reader = new StreamReader(
+      sseStream((ctx) => {
+        original = ctx;
+        spread = { ...ctx, lastEventId: "x" };
+        return (async function* () {
+          yield "a";
+          await new Promise(() => {});
+        })();
+      }),
+    );
+    await reader.read();
+    expect(Object.keys(original ?? {})).toEqual(["signal", "lastEventId"]);
+    expect(spread?.signal).toBe(original?.signal);
+    expect(spread?.signal.aborted).toBe(false);
+    await reader.reader.cancel();
+    expect(spread?.signal.aborted).toBe(true);
+  });
+
   test("a generator parked in a 10 s await not tied to ctx.signal still ends the stream at once", async () => {
     let parkedTimer: ReturnType<typeof setTimeout> | undefined;
     const probe = newProbe();
