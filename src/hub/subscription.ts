@@ -37,7 +37,7 @@ export interface HubCore {
 const WINDOW = 64 * 1024;
 
 const IDLE = 0;
-/** Registered; the history is read and written; live frames wait in `#buffer`. */
+/** Registered; the history is read and written; live frames wait in the replay's `buffer`. */
 const REPLAY = 1;
 const LIVE = 2;
 /** Iterator only: everything is queued, the iterator finishes once it is taken. */
@@ -54,6 +54,7 @@ const DONE_MESSAGE: IteratorResult<SSEMessage> = Object.freeze({ done: true, val
  */
 const NO_FRAMES: Frame[] = [];
 const NO_BYTES: Uint8Array[] = [];
+const NO_MESSAGES: SSEMessage[] = [];
 
 function noop(): void {}
 
@@ -106,14 +107,60 @@ export function subscription(
 }
 
 /** The subscription a hub's `subscribe(topics)(ctx)` returns. */
+/**
+ * What a subscription holds from its creation until it is live: once live
+ * (an idle subscriber, by the thousand) it holds none of it.
+ */
+class Replay {
+  readonly options: SubscribeOptions;
+  /** For `response()`'s "latest": the position when the request came in. */
+  readonly startAt: number | undefined;
+  preread: Preread | undefined;
+  /** Live frames that came during the replay. */
+  buffer: Frame[] = NO_FRAMES;
+  buffered = 0;
+  /** Replay bytes not yet handed out. */
+  frames: Uint8Array[] = NO_BYTES;
+  at = 0;
+  /** The history has been read: `frames` is the whole replay. */
+  ready = false;
+  /** Push path: writes the next window once the client took the last. */
+  pump: (() => void) | undefined;
+
+  constructor(
+    options: SubscribeOptions,
+    startAt: number | undefined,
+    preread: Preread | undefined,
+  ) {
+    this.options = options;
+    this.startAt = startAt;
+    this.preread = preread;
+  }
+}
+
+/** The iterator path's state: made on the first `next()`, so a stream's subscription never holds it. */
+class Iteration {
+  queue: Uint8Array[] = NO_BYTES;
+  queued = 0;
+  /** Messages decoded from the last bytes taken, not yet handed out. */
+  decoded: SSEMessage[] = NO_MESSAGES;
+  decodedAt = 0;
+  waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
+  rejecter: ((error: unknown) => void) | undefined;
+  error: { error: unknown } | undefined;
+  onAbort: (() => void) | undefined;
+  decode:
+    | ((
+        result: IteratorResult<EncodedEvent>,
+      ) => IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>>)
+    | undefined;
+}
+
+/** The subscription a hub's `subscribe(topics)(ctx)` returns. */
 class Subscription implements Subscriber {
   readonly topics: readonly string[];
   readonly #hub: HubCore;
-  readonly #options: SubscribeOptions;
   readonly #ctx: SSEContext;
-  /** For `response()`'s "latest": the position when the request came in. */
-  readonly #startAt: number | undefined;
-  #preread: Preread | undefined;
   #phase = IDLE;
   /** Every record of these topics with seq <= floor has been handled. */
   #floor = 0;
@@ -122,25 +169,12 @@ class Subscription implements Subscriber {
   #epoch = "";
   /** Ended topics and the seq of their end marker. */
   #ended: Map<string, number> | undefined;
-  /** Live frames that came during the replay. */
-  #buffer: Frame[] = NO_FRAMES;
-  #buffered = 0;
-  /** Replay bytes not yet handed out. */
-  #replay: Uint8Array[] = NO_BYTES;
-  #replayAt = 0;
+  /** Until live: the replay's state. */
+  #replay: Replay | undefined;
   // The push path.
   #sink: PushSink | undefined;
   // The iterator path.
-  #queue: Uint8Array[] = NO_BYTES;
-  #queued = 0;
-  /** Messages decoded from the last bytes taken, not yet handed out. */
-  #decoded: SSEMessage[] = [];
-  #decodedAt = 0;
-  #waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
-  #rejecter: ((error: unknown) => void) | undefined;
-  #error: { error: unknown } | undefined;
-  #onAbort: (() => void) | undefined;
-  #pump: (() => void) | undefined;
+  #iter: Iteration | undefined;
 
   constructor(
     hub: HubCore,
@@ -152,10 +186,8 @@ class Subscription implements Subscriber {
   ) {
     this.#hub = hub;
     this.topics = topics;
-    this.#options = options;
     this.#ctx = ctx;
-    this.#startAt = startAt;
-    this.#preread = preread;
+    this.#replay = new Replay(options, startAt, preread);
   }
 
   // ---------------------------------------------------------------- the push path
@@ -183,97 +215,113 @@ class Subscription implements Subscriber {
    * and are handed out one message per call.
    */
   next(): Promise<IteratorResult<SSEMessage>> {
-    if (this.#decodedAt < this.#decoded.length) {
-      const value = this.#decoded[this.#decodedAt++] as SSEMessage;
+    const it = this.#it();
+    if (it.decodedAt < it.decoded.length) {
+      const value = it.decoded[it.decodedAt++] as SSEMessage;
       return Promise.resolve({ done: false, value });
     }
-    return this.#nextBytes().then(this.#decode);
+    it.decode ??= (result) => this.#decode(result);
+    return this.#nextBytes(it).then(it.decode);
   }
 
-  readonly #decode = (
-    result: IteratorResult<EncodedEvent>,
-  ): IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>> => {
-    if (result.done) return DONE_MESSAGE;
-    this.#decoded = decodeFrames(result.value.bytes);
-    this.#decodedAt = 0;
-    return this.next();
-  };
+  #it(): Iteration {
+    let it = this.#iter;
+    if (it === undefined) it = this.#iter = new Iteration();
+    return it;
+  }
 
-  #nextBytes(): Promise<IteratorResult<EncodedEvent>> {
-    if (this.#error !== undefined) {
-      const { error } = this.#error;
-      this.#error = undefined;
+  #decode(
+    result: IteratorResult<EncodedEvent>,
+  ): IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>> {
+    if (result.done) return DONE_MESSAGE;
+    const it = this.#it();
+    it.decoded = decodeFrames(result.value.bytes);
+    it.decodedAt = 0;
+    return this.next();
+  }
+
+  #nextBytes(it: Iteration): Promise<IteratorResult<EncodedEvent>> {
+    if (it.error !== undefined) {
+      const { error } = it.error;
+      it.error = undefined;
       return Promise.reject(error);
     }
     if (this.#phase === IDLE) {
       const signal = this.#ctx?.signal;
       if (signal !== undefined) {
-        this.#onAbort = () => this.#close();
-        signal.addEventListener("abort", this.#onAbort);
+        it.onAbort = () => this.#close();
+        signal.addEventListener("abort", it.onAbort);
       }
       this.#begin();
     }
-    const bytes = this.#take();
+    const bytes = this.#take(it);
     if (bytes !== undefined) return Promise.resolve({ done: false, value: wrapBytes(bytes) });
     if (this.#phase >= ENDING) {
       this.#close();
       return Promise.resolve(DONE);
     }
     return new Promise((resolve, reject) => {
-      this.#waiter = resolve;
-      this.#rejecter = reject;
+      it.waiter = resolve;
+      it.rejecter = reject;
     });
   }
 
   return(): Promise<IteratorResult<SSEMessage>> {
-    this.#decoded = [];
-    this.#decodedAt = 0;
+    const it = this.#iter;
+    if (it !== undefined) {
+      it.decoded = NO_MESSAGES;
+      it.decodedAt = 0;
+    }
     this.#close();
     return Promise.resolve(DONE_MESSAGE);
   }
 
   /** What the next `next()` hands out: a replay window, or every queued live frame as one chunk. */
-  #take(): Uint8Array | undefined {
-    if (this.#phase === REPLAY) {
-      if (this.#replayAt >= this.#replay.length) return undefined;
-      const start = this.#replayAt;
+  #take(it: Iteration): Uint8Array | undefined {
+    const replay = this.#replay;
+    if (this.#phase === REPLAY && replay !== undefined) {
+      const frames = replay.frames;
+      if (replay.at >= frames.length) return undefined;
+      const start = replay.at;
       let size = 0;
-      while (this.#replayAt < this.#replay.length && size < WINDOW) {
-        size += (this.#replay[this.#replayAt++] as Uint8Array).length;
+      while (replay.at < frames.length && size < WINDOW) {
+        size += (frames[replay.at++] as Uint8Array).length;
       }
-      const window = concat(this.#replay.slice(start, this.#replayAt), size);
-      if (this.#replayAt >= this.#replay.length && this.#replayReady) this.#goLive();
+      const window = concat(frames.slice(start, replay.at), size);
+      if (replay.at >= frames.length && replay.ready) this.#goLive();
       // goLive may have queued buffered live frames (or ended): they go with the next take.
       return window;
     }
-    if (this.#queue.length === 0) return undefined;
-    const bytes = concat(this.#queue, this.#queued);
-    this.#queue = NO_BYTES;
-    this.#queued = 0;
+    if (it.queue.length === 0) return undefined;
+    const bytes = concat(it.queue, it.queued);
+    it.queue = NO_BYTES;
+    it.queued = 0;
     return bytes;
   }
 
   /** Answers a waiting `next()`, if any. */
   #wake(): void {
-    const resolve = this.#waiter;
-    const reject = this.#rejecter;
+    const it = this.#iter;
+    if (it === undefined) return;
+    const resolve = it.waiter;
+    const reject = it.rejecter;
     if (resolve === undefined || reject === undefined) return;
     // Cleared first: taking a replay window can go live and queue more, which must not wake twice.
-    this.#waiter = this.#rejecter = undefined;
-    if (this.#error !== undefined) {
-      const { error } = this.#error;
-      this.#error = undefined;
+    it.waiter = it.rejecter = undefined;
+    if (it.error !== undefined) {
+      const { error } = it.error;
+      it.error = undefined;
       reject(error);
       return;
     }
-    const bytes = this.#take();
+    const bytes = this.#take(it);
     if (bytes !== undefined) resolve({ done: false, value: wrapBytes(bytes) });
     else if (this.#phase >= ENDING) {
       this.#close();
       resolve(DONE);
     } else {
-      this.#waiter = resolve;
-      this.#rejecter = reject;
+      it.waiter = resolve;
+      it.rejecter = reject;
     }
   }
 
@@ -291,10 +339,11 @@ class Subscription implements Subscriber {
         this.#emit(frame.bytes);
       }
     } else if (phase === REPLAY) {
-      if (this.#buffer.length === 0) this.#buffer = [frame];
-      else this.#buffer.push(frame);
-      this.#buffered += frame.bytes.length;
-      if (this.#buffered > this.#hub.maxQueued) this.#finish("slow");
+      const replay = this.#replay as Replay;
+      if (replay.buffer.length === 0) replay.buffer = [frame];
+      else replay.buffer.push(frame);
+      replay.buffered += frame.bytes.length;
+      if (replay.buffered > this.#hub.maxQueued) this.#finish("slow");
     }
   }
 
@@ -317,11 +366,12 @@ class Subscription implements Subscriber {
       if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
       return;
     }
-    if (this.#queue.length === 0) this.#queue = [bytes];
-    else this.#queue.push(bytes);
-    this.#queued += bytes.length;
-    if (this.#queued > this.#hub.maxQueued) this.#finish("slow");
-    else if (this.#waiter !== undefined) this.#wake();
+    const it = this.#it();
+    if (it.queue.length === 0) it.queue = [bytes];
+    else it.queue.push(bytes);
+    it.queued += bytes.length;
+    if (it.queued > this.#hub.maxQueued) this.#finish("slow");
+    else if (it.waiter !== undefined) this.#wake();
   }
 
   #topicEnded(topic: string, seq: number, position: Uint8Array | undefined): void {
@@ -343,8 +393,6 @@ class Subscription implements Subscriber {
     this.#finish("done");
   }
 
-  #replayReady = false;
-
   /** Registers, reads the history, runs the continuity check, and starts the replay. */
   #begin(): void {
     this.#phase = REPLAY;
@@ -353,6 +401,8 @@ class Subscription implements Subscriber {
 
   async #start(): Promise<void> {
     const hub = this.#hub;
+    const replay = this.#replay;
+    if (replay === undefined) return;
     if (hub.closed) {
       // A subscriber that comes after close(): its stream ends as the others did.
       this.#finish("abort");
@@ -377,15 +427,15 @@ class Subscription implements Subscriber {
       resume = parseId(lastEventId, epoch, Number.MAX_SAFE_INTEGER);
       gap = resume === undefined;
       after = resume ?? head;
-    } else if (this.#options.start === "earliest") {
+    } else if (replay.options.start === "earliest") {
       after = 0;
     } else {
-      after = Math.min(this.#startAt ?? head, head);
+      after = Math.min(replay.startAt ?? head, head);
     }
     // Until the read says where the client is, keep every live frame past what this hub has seen.
     this.#floor = Math.min(after, head);
-    const preread = this.#preread;
-    this.#preread = undefined;
+    const preread = replay.preread;
+    replay.preread = undefined;
     // response()'s read serves when nothing reached the live feed since: every
     // record after it is still to come, to this subscriber, now registered.
     const snapshot =
@@ -435,7 +485,7 @@ class Subscription implements Subscriber {
     }
     const position = gap ? snapshot.head : Math.max(after, snapshot.head);
     if (gapped.length > 0) {
-      const onGap = this.#options.onGap;
+      const onGap = replay.options.onGap;
       const sent =
         onGap === undefined
           ? RESET
@@ -445,9 +495,9 @@ class Subscription implements Subscriber {
       this.#clientSeq = position;
     }
     this.#floor = position;
-    this.#replay = frames;
-    this.#replayAt = 0;
-    this.#replayReady = true;
+    replay.frames = frames;
+    replay.at = 0;
+    replay.ready = true;
     if (this.#sink !== undefined) this.#pumpReplay();
     else if (frames.length === 0) {
       this.#goLive();
@@ -458,19 +508,21 @@ class Subscription implements Subscriber {
   /** Push path: writes the replay a window at a time, each once the client took the last. */
   #pumpReplay(): void {
     const sink = this.#sink as PushSink;
-    const frames = this.#replay;
-    while (this.#replayAt < frames.length) {
+    const replay = this.#replay;
+    if (replay === undefined) return;
+    const frames = replay.frames;
+    while (replay.at < frames.length) {
       if (this.#phase !== REPLAY || sink.closed) return;
-      const start = this.#replayAt;
+      const start = replay.at;
       let size = 0;
-      while (this.#replayAt < frames.length && size < WINDOW) {
-        size += (frames[this.#replayAt++] as Uint8Array).length;
+      while (replay.at < frames.length && size < WINDOW) {
+        size += (frames[replay.at++] as Uint8Array).length;
       }
-      sink.write(concat(frames.slice(start, this.#replayAt), size));
+      sink.write(concat(frames.slice(start, replay.at), size));
       if (sink.queued > 0) {
         // Also after the last window: live frames count against maxQueued, the replay must not.
-        this.#pump ??= () => this.#pumpReplay();
-        sink.whenDrained(this.#pump);
+        replay.pump ??= () => this.#pumpReplay();
+        sink.whenDrained(replay.pump);
         return;
       }
     }
@@ -479,12 +531,9 @@ class Subscription implements Subscriber {
 
   /** The replay is out: the frames that came meanwhile follow (those not in it), then live. */
   #goLive(): void {
-    this.#replay = NO_BYTES;
-    this.#replayAt = 0;
+    const buffer = this.#replay?.buffer ?? NO_FRAMES;
+    this.#replay = undefined;
     this.#phase = LIVE;
-    const buffer = this.#buffer;
-    this.#buffer = NO_FRAMES;
-    this.#buffered = 0;
     for (const frame of buffer) {
       this.deliver(frame);
       if (this.#phase !== LIVE) return;
@@ -498,8 +547,7 @@ class Subscription implements Subscriber {
   #finish(reason: "done" | "slow" | "abort"): void {
     if (this.#phase >= ENDING) return;
     this.#hub.unregister(this);
-    this.#buffer = NO_FRAMES;
-    this.#buffered = 0;
+    this.#replay = undefined;
     const sink = this.#sink;
     if (sink !== undefined) {
       this.#phase = CLOSED;
@@ -509,9 +557,11 @@ class Subscription implements Subscriber {
     if (reason === "done") this.#phase = ENDING;
     else {
       // A pulled stream cannot be told why; it ends normally and the client reconnects.
-      this.#queue = NO_BYTES;
-      this.#queued = 0;
-      this.#replay = NO_BYTES;
+      const it = this.#iter;
+      if (it !== undefined) {
+        it.queue = NO_BYTES;
+        it.queued = 0;
+      }
       this.#phase = CLOSED;
     }
     this.#wake();
@@ -526,14 +576,13 @@ class Subscription implements Subscriber {
     if (this.#phase >= ENDING) return;
     this.#hub.unregister(this);
     this.#phase = CLOSED;
-    this.#buffer = NO_FRAMES;
-    this.#replay = NO_BYTES;
+    this.#replay = undefined;
     const sink = this.#sink;
     if (sink !== undefined) {
       sink.fail(error);
       return;
     }
-    this.#error = { error };
+    this.#it().error = { error };
     this.#wake();
   }
 
@@ -543,13 +592,14 @@ class Subscription implements Subscriber {
       this.#phase = CLOSED;
       this.#hub.unregister(this);
     }
-    this.#buffer = NO_FRAMES;
-    this.#replay = NO_BYTES;
-    this.#queue = NO_BYTES;
-    this.#queued = 0;
-    if (this.#onAbort !== undefined) this.#ctx?.signal?.removeEventListener("abort", this.#onAbort);
-    const resolve = this.#waiter;
-    this.#waiter = this.#rejecter = undefined;
+    this.#replay = undefined;
+    const it = this.#iter;
+    if (it === undefined) return;
+    it.queue = NO_BYTES;
+    it.queued = 0;
+    if (it.onAbort !== undefined) this.#ctx?.signal?.removeEventListener("abort", it.onAbort);
+    const resolve = it.waiter;
+    it.waiter = it.rejecter = undefined;
     resolve?.(DONE);
   }
 }
