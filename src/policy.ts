@@ -114,32 +114,51 @@ const MAX_DELAY = 2 ** 31 - 1;
 /**
  * One lazily moved timer. `checkBy(t)` makes sure the timer fires no later than
  * `t`; a later deadline is left to the callback, which asks again.
+ *
+ * A subclass may override {@link LazyTimer.fire} instead of passing a
+ * callback: the stream's timer state does, so a connection holds one object
+ * and one bound function for its timer, not three objects and two closures.
  */
 export class LazyTimer {
-  #clock: Clock;
-  #onFire: () => void;
+  readonly #clock: Clock;
+  readonly #onFire: (() => void) | undefined;
   #handle: unknown;
   #due = Number.POSITIVE_INFINITY;
+  /** Bound once: arming the timer makes no closure. */
+  readonly #fired = (): void => {
+    this.#handle = undefined;
+    this.#due = Number.POSITIVE_INFINITY;
+    this.fire();
+  };
 
-  constructor(clock: Clock, onFire: () => void) {
+  /**
+   * @param clock - Where time and timers come from.
+   * @param onFire - Called when the timer fires (unless a subclass overrides `fire`).
+   */
+  constructor(clock: Clock, onFire?: (() => void) | undefined) {
     this.#clock = clock;
     this.#onFire = onFire;
   }
 
   checkBy(due: number): void {
     if (due >= this.#due) return;
-    this.stop();
+    this.#clear();
     if (!Number.isFinite(due)) return;
     this.#due = due;
     const delay = Math.min(Math.max(0, due - this.#clock.now()), MAX_DELAY);
-    this.#handle = this.#clock.setTimeout(() => {
-      this.#handle = undefined;
-      this.#due = Number.POSITIVE_INFINITY;
-      this.#onFire();
-    }, delay);
+    this.#handle = this.#clock.setTimeout(this.#fired, delay);
   }
 
   stop(): void {
+    this.#clear();
+  }
+
+  /** The timer fired. */
+  protected fire(): void {
+    this.#onFire?.();
+  }
+
+  #clear(): void {
     if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
     this.#handle = undefined;
     this.#due = Number.POSITIVE_INFINITY;

@@ -347,16 +347,17 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     // closed when it writes the head with a Content-Length (`sseResponse([])`
     // went out as `Content-Length: 0`), which API.md forbids; a microtask is
     // not enough. Every other runtime streams it the same either way.
-    setTimeout(this.#closeNow, 0);
+    // A closure made now rather than a bound field: every connection ends once, most live long.
+    setTimeout(() => this.#closeNow(), 0);
   }
 
-  readonly #closeNow = (): void => {
+  #closeNow(): void {
     try {
       this.#controller.close();
     } catch {
       // Already closed, cancelled or errored by the runtime.
     }
-  };
+  }
 
   /**
    * Errors the body: the only way a body can make every runtime let go of a

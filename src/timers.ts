@@ -16,13 +16,14 @@ export interface TimerHost {
 
 /**
  * One stream's timer state. Writes and asks are a field update each; the timer
- * is moved only when a deadline comes earlier than the armed one.
+ * is moved only when a deadline comes earlier than the armed one. It is its
+ * own {@link LazyTimer} (a subclass, not a field), so a connection's timer
+ * state is one object.
  */
-export class StreamTimers {
+export class StreamTimers extends LazyTimer {
   readonly #config: PolicyConfig;
   readonly #clock: Clock;
   readonly #host: TimerHost;
-  readonly #timer: LazyTimer;
   #startedAt = 0;
   #lastWriteAt = 0;
   #owedSince: number | undefined;
@@ -30,10 +31,10 @@ export class StreamTimers {
   #stopped = false;
 
   constructor(config: PolicyConfig, clock: Clock, host: TimerHost) {
+    super(clock);
     this.#config = config;
     this.#clock = clock;
     this.#host = host;
-    this.#timer = new LazyTimer(clock, () => this.#tick());
   }
 
   /** The stream starts now: arms the first keepalive or max-duration check. */
@@ -53,7 +54,7 @@ export class StreamTimers {
   owe(now: number = this.#clock.now()): void {
     if (this.#owedSince !== undefined || this.#stopped) return;
     this.#owedSince = now;
-    if (this.#config.sendTimeout > 0) this.#timer.checkBy(now + this.#config.sendTimeout);
+    if (this.#config.sendTimeout > 0) this.checkBy(now + this.#config.sendTimeout);
   }
 
   /** The client asked for more: it has taken everything it was owed. */
@@ -69,22 +70,21 @@ export class StreamTimers {
   end(): void {
     if (this.#stopped) return;
     this.#ended = true;
-    this.#timer.stop();
+    super.stop();
     const owedSince = this.#owedSince;
     if (owedSince === undefined) this.owe();
-    else if (this.#config.sendTimeout > 0)
-      this.#timer.checkBy(owedSince + this.#config.sendTimeout);
+    else if (this.#config.sendTimeout > 0) this.checkBy(owedSince + this.#config.sendTimeout);
   }
 
   /** Clears the timer for good. */
-  stop(): void {
+  override stop(): void {
     this.#stopped = true;
     this.#ended = true;
-    this.#timer.stop();
+    super.stop();
   }
 
   #schedule(): void {
-    this.#timer.checkBy(decide(this.#config, this.#state(), this.#clock.now()).nextCheck);
+    this.checkBy(decide(this.#config, this.#state(), this.#clock.now()).nextCheck);
   }
 
   #state() {
@@ -96,11 +96,11 @@ export class StreamTimers {
     };
   }
 
-  #tick(): void {
+  protected override fire(): void {
     // The client may have drained the queue without asking for more yet.
     if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
     const { action, nextCheck } = decide(this.#config, this.#state(), this.#clock.now());
     if (action !== undefined) this.#host.act(action);
-    this.#timer.checkBy(nextCheck);
+    this.checkBy(nextCheck);
   }
 }
