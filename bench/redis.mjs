@@ -89,15 +89,21 @@ async function startRedis() {
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
+/**
+ * PROF=<dir>: instance B and the clients' process write V8 CPU profiles
+ * there (`instance-*.cpuprofile`, `clients-*.cpuprofile`) when they exit.
+ */
+function profile(name) {
+  const dir = process.env.PROF;
+  return dir
+    ? ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
+    : [];
+}
+
 function startInstance(mode, url) {
   const child = spawn(
     process.execPath,
-    [
-      ...(process.env.PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/rtest/prof"] : []),
-      new URL("./redis-instance.mjs", import.meta.url).pathname,
-      mode,
-      url,
-    ],
+    [...profile("instance"), new URL("./redis-instance.mjs", import.meta.url).pathname, mode, url],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -128,7 +134,7 @@ async function stop(child) {
 async function subscribe(port, count) {
   const child = spawn(
     process.execPath,
-    [new URL("./redis-clients.mjs", import.meta.url).pathname],
+    [...profile("clients"), new URL("./redis-clients.mjs", import.meta.url).pathname],
     {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     },
