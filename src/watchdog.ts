@@ -24,15 +24,21 @@ export const READY_HOPS = 8;
  */
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** What the watchdog tells when the source has been quiet: the pull loop. */
+export interface QuietHost {
+  /** The source has been quiet for {@link READY_HOPS} microtasks. */
+  quiet(): void;
+}
+
 /**
  * Watches the source side: while the pull loop waits on the source, it hops
  * from microtask to microtask; when the source has not answered for
- * {@link READY_HOPS} hops in a row, it calls `onQuiet` once and stops. One
+ * {@link READY_HOPS} hops in a row, it calls `host.quiet()` once and stops. One
  * bound function per stream, no promise per event: on Bun that is the
  * difference between matching and beating a hand-written stream.
  */
 export class Watchdog {
-  readonly #onQuiet: () => void;
+  readonly #host: QuietHost;
   /** True while the pull loop waits on the source. */
   #waiting = false;
   /** How many times the source answered; compared between hops. */
@@ -41,9 +47,12 @@ export class Watchdog {
   #quietHops = 0;
   #watching = false;
 
-  /** @param onQuiet - Called when the source has been quiet for {@link READY_HOPS} microtasks. */
-  constructor(onQuiet: () => void) {
-    this.#onQuiet = onQuiet;
+  /**
+   * @param host - Told when the source has been quiet for {@link READY_HOPS}
+   * microtasks (an object, not a callback: no closure per stream).
+   */
+  constructor(host: QuietHost) {
+    this.#host = host;
   }
 
   /** The pull loop starts waiting on the source (the source side is busy). */
@@ -78,7 +87,7 @@ export class Watchdog {
       this.#quietHops = 0;
     } else if (++this.#quietHops >= READY_HOPS) {
       this.#watching = false;
-      this.#onQuiet();
+      this.#host.quiet();
       return;
     }
     RESOLVED.then(this.#hop);

@@ -7,9 +7,9 @@ async function hops(n: number): Promise<void> {
 }
 
 describe("Watchdog", () => {
-  test("calls onQuiet once when the source has been quiet for READY_HOPS microtasks, not before", async () => {
+  test("calls quiet() once when the source has been quiet for READY_HOPS microtasks, not before", async () => {
     let quiet = 0;
-    const watchdog = new Watchdog(() => quiet++);
+    const watchdog = new Watchdog({ quiet: () => quiet++ });
     watchdog.sourceBusy();
     watchdog.watch();
     // Give or take the microtask this test's own awaits interleave with.
@@ -23,7 +23,7 @@ describe("Watchdog", () => {
 
   test("a source that keeps answering within a few microtasks never looks quiet", async () => {
     let quiet = 0;
-    const watchdog = new Watchdog(() => quiet++);
+    const watchdog = new Watchdog({ quiet: () => quiet++ });
     watchdog.sourceBusy();
     watchdog.watch();
     for (let i = 0; i < 10; i++) {
@@ -36,9 +36,9 @@ describe("Watchdog", () => {
     expect(quiet).toBe(1);
   });
 
-  test("stops without calling onQuiet when the pull loop no longer waits on the source", async () => {
+  test("stops without calling quiet() when the pull loop no longer waits on the source", async () => {
     let quiet = 0;
-    const watchdog = new Watchdog(() => quiet++);
+    const watchdog = new Watchdog({ quiet: () => quiet++ });
     watchdog.sourceBusy();
     watchdog.watch();
     await hops(2);
@@ -47,9 +47,9 @@ describe("Watchdog", () => {
     expect(quiet).toBe(0);
   });
 
-  test("watch() while a chain runs does not start a second one (one onQuiet, not two)", async () => {
+  test("watch() while a chain runs does not start a second one (one quiet(), not two)", async () => {
     let quiet = 0;
-    const watchdog = new Watchdog(() => quiet++);
+    const watchdog = new Watchdog({ quiet: () => quiet++ });
     watchdog.sourceBusy();
     watchdog.watch();
     await hops(3);
