@@ -10,39 +10,13 @@
  * - share is not run: a Durable Object is one hub's store by design (one
  *   object per room); hubs in several objects share nothing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
 import { backendConformance } from "../hub/conformance.ts";
 import { workerdVersion } from "../runtimes/workerd/miniflare.ts";
-import { bundleObjectWorker, type ObjectWorker, startObjectWorker } from "./miniflare.ts";
+import { backendWorker } from "./miniflare.ts";
 import { backendStub, remoteBackend } from "./remote-backend.ts";
 
-const persist = mkdtempSync(join(tmpdir(), "web-sse-conformance-"));
-let script = "";
-let worker: ObjectWorker | undefined;
+const { running, restart } = backendWorker("conformance");
 let objects = 0;
-
-async function start(): Promise<ObjectWorker> {
-  worker = await startObjectWorker({ script, objects: { BACKEND: "BackendObject" }, persist });
-  return worker;
-}
-
-function running(): ObjectWorker {
-  if (worker === undefined) throw new Error("workerd is not running");
-  return worker;
-}
-
-beforeAll(async () => {
-  script = await bundleObjectWorker("test/cloudflare/backend-worker.ts");
-  await start();
-});
-
-afterAll(async () => {
-  await worker?.dispose();
-  rmSync(persist, { recursive: true, force: true });
-});
 
 backendConformance(
   `sqliteBackend() in a Durable Object on ${workerdVersion()}`,
@@ -52,8 +26,7 @@ backendConformance(
     return {
       backend: remoteBackend(await backendStub(running().mf, name)),
       async restart() {
-        await running().dispose();
-        await start();
+        await restart();
         return remoteBackend(await backendStub(running().mf, name));
       },
       async wipe() {

@@ -6,8 +6,12 @@
  *
  * @module
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { afterAll, beforeAll } from "vitest";
 import { ROOT } from "../runtimes/shared/spawn.ts";
 import { COMPATIBILITY_DATE } from "../runtimes/workerd/miniflare.ts";
 
@@ -90,4 +94,48 @@ export async function startObjectWorker(options: ObjectWorkerOptions): Promise<O
     await mf.dispose();
     throw error;
   }
+}
+
+/** The backend test Worker, run for a whole test file: see {@link backendWorker}. */
+export interface BackendWorker {
+  /** The running workerd; throws if it is stopped. */
+  running(): ObjectWorker;
+  /** Stops workerd and starts it again on the same storage (an object restart). */
+  restart(): Promise<ObjectWorker>;
+}
+
+/**
+ * Runs ./backend-worker.ts (sqliteBackend in a Durable Object, driven over RPC)
+ * for the test file that calls it: bundled and started before its tests, on
+ * storage persisted in a temporary directory, stopped and removed after them.
+ *
+ * @param name - Names the temporary storage directory.
+ */
+export function backendWorker(name: string): BackendWorker {
+  const persist = mkdtempSync(join(tmpdir(), `web-sse-${name}-`));
+  let script = "";
+  let worker: ObjectWorker | undefined;
+  const start = async (): Promise<ObjectWorker> => {
+    worker = await startObjectWorker({ script, objects: { BACKEND: "BackendObject" }, persist });
+    return worker;
+  };
+  const running = (): ObjectWorker => {
+    if (worker === undefined) throw new Error("workerd is not running");
+    return worker;
+  };
+  beforeAll(async () => {
+    script = await bundleObjectWorker("test/cloudflare/backend-worker.ts");
+    await start();
+  });
+  afterAll(async () => {
+    await worker?.dispose();
+    rmSync(persist, { recursive: true, force: true });
+  });
+  return {
+    running,
+    async restart() {
+      await running().dispose();
+      return start();
+    },
+  };
 }

@@ -3,41 +3,16 @@
  * `cf: false`, storage persisted in a temporary directory): driven from Node
  * over RPC through ./backend-worker.ts.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { sqliteBackend } from "../../src/cloudflare/sqlite-backend.ts";
 import { workerdVersion } from "../runtimes/workerd/miniflare.ts";
-import { bundleObjectWorker, type ObjectWorker, startObjectWorker } from "./miniflare.ts";
+import { backendWorker } from "./miniflare.ts";
 import { backendStub } from "./remote-backend.ts";
 
 /** Long enough that a loaded box never expires a record between two calls. */
 const TTL = 2000;
 
-const persist = mkdtempSync(join(tmpdir(), "web-sse-sqlite-backend-"));
-let script = "";
-let worker: ObjectWorker | undefined;
-
-async function start(): Promise<ObjectWorker> {
-  worker = await startObjectWorker({ script, objects: { BACKEND: "BackendObject" }, persist });
-  return worker;
-}
-
-function running(): ObjectWorker {
-  if (worker === undefined) throw new Error("workerd is not running");
-  return worker;
-}
-
-beforeAll(async () => {
-  script = await bundleObjectWorker("test/cloudflare/backend-worker.ts");
-  await start();
-});
-
-afterAll(async () => {
-  await worker?.dispose();
-  rmSync(persist, { recursive: true, force: true });
-});
+const { running, restart } = backendWorker("sqlite-backend");
 
 describe(`sqliteBackend in a Durable Object on ${workerdVersion()}`, () => {
   test("appends get one sequence across topics, prev links each topic, and the live feed gets each record once in seq order", async () => {
@@ -188,8 +163,7 @@ describe(`sqliteBackend in a Durable Object on ${workerdVersion()}`, () => {
     const { epoch } = await stub.open(100, 0);
     await stub.append("t", "data: 1\n\n", false);
     await stub.append("t", "data: 2\n\n", false);
-    await running().dispose();
-    await start();
+    await restart();
     stub = await backendStub(running().mf, "restart");
     const second = await stub.open(100, 0);
     expect(second).toEqual({ epoch, head: 2 });
