@@ -4,7 +4,7 @@
  * @module
  */
 import { CONNECTION_HEADERS, userHeaders } from "./headers.ts";
-import { resolveOptions, type SSEOptions } from "./options.ts";
+import { type ResolvedOptions, resolveOptions, type SSEOptions } from "./options.ts";
 import { checkSource, closeUnopened } from "./source.ts";
 import { type SSESource, streamFrom } from "./stream.ts";
 
@@ -86,14 +86,41 @@ export function sseHeaders(init?: HeadersInit): Headers {
 export function sseResponse(source: SSESource, options?: SSEOptions): Response {
   const resolved = resolveOptions(options);
   checkSource(source, "sseResponse");
-  // A plain record when the user adds nothing: @hono/node-server keeps it as is
-  // instead of a Headers object per connection (0.4-0.7 KiB of heap each).
-  const headers = options?.headers === undefined ? SSE_HEADERS : sseHeaders(options.headers);
-  if (resolved.request?.method === "HEAD") {
+  return responseFrom(source, resolved, responseHeaders(options?.headers));
+}
+
+/**
+ * The headers of an SSE response: the shared record when the user adds
+ * nothing (@hono/node-server keeps a plain record as is instead of a Headers
+ * object per connection: 0.4-0.7 KiB of heap each), else {@link sseHeaders}.
+ *
+ * @param init - The user's `headers` option.
+ * @returns What to pass as the Response's headers.
+ * @throws TypeError as {@link sseHeaders} does.
+ */
+export function responseHeaders(init: HeadersInit | undefined): HeadersInit {
+  return init === undefined ? SSE_HEADERS : sseHeaders(init);
+}
+
+/**
+ * The Response for a source and options already checked (for callers that
+ * check once, early, as the hub does).
+ *
+ * @param source - A source already checked.
+ * @param options - Options already resolved.
+ * @param headers - From {@link responseHeaders}.
+ * @returns The Response: the stream, or for a HEAD request the headers alone.
+ */
+export function responseFrom(
+  source: unknown,
+  options: ResolvedOptions,
+  headers: HeadersInit,
+): Response {
+  if (options.request?.method === "HEAD") {
     // Nobody will read a body: runtimes drop it, some only after pulling the
     // source for a while. A source made for this request is closed unread.
     closeUnopened(source, new DOMException("HEAD request: no stream", "AbortError"));
-    return new Response(null, { status: resolved.status, headers });
+    return new Response(null, { status: options.status, headers });
   }
-  return new Response(streamFrom(source, resolved), { status: resolved.status, headers });
+  return new Response(streamFrom(source, options), { status: options.status, headers });
 }

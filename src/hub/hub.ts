@@ -7,7 +7,7 @@ import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
 import { lastEventId } from "../last-event-id.ts";
 import { acceptsEventStream } from "../negotiate.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
-import { sseHeaders, sseResponse } from "../response.ts";
+import { responseFrom, responseHeaders } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
 import { concat, type Frame, frameOf } from "./frame.ts";
@@ -312,15 +312,17 @@ class HubImpl implements Hub, HubCore {
         headers: { "content-type": "text/plain; charset=utf-8", vary: "Accept" },
       });
     }
-    const headers = sseHeaders(rest.headers);
-    if (request.method === "HEAD") return new Response(null, { status: resolved.status, headers });
+    const headers = responseHeaders(rest.headers);
+    // HEAD: the headers alone, without a read of the backend.
+    if (request.method === "HEAD") return responseFrom([], resolved, headers);
     if (this.closed) {
       // A request that comes in during shutdown gets a stream that ends at once
       // (reason "abort"), so its EventSource reconnects (elsewhere) rather than
       // failing for good on an error status.
-      return sseResponse(
+      return responseFrom(
         (ctx: SSEContext) => this.#subscription(list, {}, ctx, undefined),
-        streamOptions,
+        resolved,
+        headers,
       );
     }
     let startAt: number;
@@ -351,14 +353,19 @@ class HubImpl implements Hub, HubCore {
       // fails at once, as a source that throws does (onError decides, then the
       // stream closes normally), so the EventSource reconnects and finds the
       // store back; an error status or a rejection would stop it for good.
-      return sseResponse(() => {
-        throw error;
-      }, streamOptions);
+      return responseFrom(
+        () => {
+          throw error;
+        },
+        resolved,
+        headers,
+      );
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
-    return sseResponse(
+    return responseFrom(
       (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
-      streamOptions,
+      resolved,
+      headers,
     );
   }
 
