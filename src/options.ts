@@ -1,5 +1,7 @@
 /**
- * The options of `sseStream` and `sseResponse`, checked once at the call.
+ * The stream options of `sseStream` (and of every path that makes a stream),
+ * checked once at the call. The response options (`status`, `headers`) are
+ * checked by the front door, src/respond.ts.
  *
  * @module
  */
@@ -19,8 +21,12 @@ export type SSECloseReason =
   | "max-duration"
   | "slow";
 
-/** Options of {@link sseStream} and {@link sseResponse}. */
-export interface SSEOptions {
+/**
+ * What shapes the stream itself: its source's signals, timers, encoding and
+ * callbacks. {@link sseStream} takes these; {@link sseResponse} and the
+ * adapters take them together with {@link SSEResponseOptions}.
+ */
+export interface SSEStreamOptions {
   /** Aborting it ends the stream and returns the source. */
   signal?: AbortSignal | undefined;
   /**
@@ -70,7 +76,15 @@ export interface SSEOptions {
   onError?: ((error: unknown) => SSEChunk | void | Promise<SSEChunk | void>) | undefined;
   /** Called exactly once when the stream ends, whatever ended it. */
   onClose?: ((reason: SSECloseReason) => void) | undefined;
-  /** Response status. @defaultValue 200 */
+}
+
+/** What shapes the Response around the stream: its status and headers. */
+export interface SSEResponseOptions {
+  /**
+   * Response status: 200-599, one that allows a body (not 204, 205 or 304).
+   *
+   * @defaultValue 200
+   */
   status?: number | undefined;
   /**
    * Merged over the defaults (a user's value wins). `Connection`,
@@ -81,6 +95,12 @@ export interface SSEOptions {
    */
   headers?: HeadersInit | undefined;
 }
+
+/**
+ * Options of {@link sseResponse}, Hono's `sse()` and `hub.response()`: the
+ * stream options and the response options together.
+ */
+export interface SSEOptions extends SSEStreamOptions, SSEResponseOptions {}
 
 /** Options after checking, with defaults filled in. Timers: 0 means off. */
 export interface ResolvedOptions {
@@ -93,7 +113,6 @@ export interface ResolvedOptions {
   serialize: ((data: unknown) => string) | undefined;
   onError: SSEOptions["onError"];
   onClose: SSEOptions["onClose"];
-  status: number;
   clock: Clock | undefined;
 }
 
@@ -137,11 +156,11 @@ function isSignal(value: unknown): value is AbortSignal {
  *
  * @throws TypeError or RangeError naming the option, the rule and the value.
  */
-export function resolveOptions(options: SSEOptions | undefined): ResolvedOptions {
+export function resolveOptions(options: SSEStreamOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new TypeError(`options must be an object (got ${describe(options)})`);
   }
-  const o: SSEOptions = options ?? {};
+  const o: SSEStreamOptions = options ?? {};
   if (o.signal !== undefined && !isSignal(o.signal)) {
     throw new TypeError(`"signal" must be an AbortSignal (got ${describe(o.signal)})`);
   }
@@ -161,15 +180,6 @@ export function resolveOptions(options: SSEOptions | undefined): ResolvedOptions
     const Err = typeof o.retry === "number" ? RangeError : TypeError;
     throw new Err(`"retry" must be a safe integer >= 0 in milliseconds (got ${describe(o.retry)})`);
   }
-  const status = o.status ?? 200;
-  if (typeof status !== "number" || !Number.isInteger(status)) {
-    throw new TypeError(`"status" must be an integer (got ${describe(status)})`);
-  }
-  if (status < 200 || status > 599 || status === 204 || status === 205 || status === 304) {
-    throw new RangeError(
-      `"status" must be 200-599 and allow a body (not 204, 205 or 304) (got ${status})`,
-    );
-  }
   return {
     signal: o.signal,
     request,
@@ -180,7 +190,6 @@ export function resolveOptions(options: SSEOptions | undefined): ResolvedOptions
     serialize: callback("serialize", o.serialize),
     onError: callback("onError", o.onError),
     onClose: callback("onClose", o.onClose),
-    status,
     clock: (o as { [CLOCK]?: Clock })[CLOCK],
   };
 }

@@ -8,13 +8,12 @@
 import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
-import { userHeaders } from "./headers.ts";
 import { lastEventId } from "./last-event-id.ts";
 import {
   type ResolvedOptions,
   resolveOptions,
   type SSECloseReason,
-  type SSEOptions,
+  type SSEStreamOptions,
 } from "./options.ts";
 import type { PolicyAction } from "./policy.ts";
 import { systemClock } from "./policy.ts";
@@ -408,7 +407,9 @@ function report(error: unknown): void {
  * returned or cancelled, `ctx.signal` aborted, `onClose` called once.
  *
  * @param source - What to stream.
- * @param options - See {@link SSEOptions}.
+ * @param options - See {@link SSEStreamOptions}. A body has no status or
+ * headers: set them on the Response you build ({@link sseHeaders} gives the
+ * event-stream defaults), or use {@link sseResponse}.
  * @returns A ReadableStream to use as a Response body.
  * @throws TypeError or RangeError for an invalid source or option, at the call.
  *
@@ -429,10 +430,11 @@ function report(error: unknown): void {
  * };
  * ```
  */
-export function sseStream(source: SSESource, options?: SSEOptions): ReadableStream<Uint8Array> {
+export function sseStream(
+  source: SSESource,
+  options?: SSEStreamOptions,
+): ReadableStream<Uint8Array> {
   const resolved = resolveOptions(options);
-  // The body has no use for them, but a bad `headers` option is the same mistake here.
-  if (options?.headers !== undefined) userHeaders(options.headers);
   checkSource(source);
   return streamFrom(source, resolved);
 }

@@ -4,11 +4,10 @@
  * @module
  */
 import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
-import { userHeaders } from "../headers.ts";
 import { lastEventId } from "../last-event-id.ts";
-import { acceptsEventStream } from "../negotiate.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
-import { responseFrom, responseHeaders } from "../response.ts";
+import { complete, decide, resolveResponseOptions } from "../respond.ts";
+import { answerWith } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
 import { concat, type Frame, frameOf } from "./frame.ts";
@@ -23,8 +22,6 @@ import {
 } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
-
-const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
 
 function count(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -309,26 +306,21 @@ class HubImpl implements Hub, HubCore {
       );
     }
     const { start, onGap, ...rest } = options ?? {};
-    const streamOptions: SSEOptions = { ...rest, request };
-    // Invalid stream options reject here, whatever the answer would have been.
-    const resolved = resolveOptions(streamOptions);
-    if (!acceptsEventStream(request)) {
-      return new Response(NOT_ACCEPTABLE, {
-        status: 406,
-        headers: { "content-type": "text/plain; charset=utf-8", vary: "Accept" },
-      });
-    }
-    const headers = responseHeaders(rest.headers);
-    // HEAD: the headers alone, without a read of the backend.
-    if (request.method === "HEAD") return responseFrom([], resolved, headers);
+    // Invalid options reject here, whatever the answer would have been.
+    const resolved = resolveOptions({ ...rest, request });
+    const settings = resolveResponseOptions(rest);
+    const visit = { method: request.method, accept: request.headers.get("accept") };
+    const answer = decide(visit, settings);
+    // A refusal or a HEAD: the headers alone, without a read of the backend.
+    if (answer.kind !== "stream") return answerWith(answer, [], resolved);
     if (this.closed) {
       // A request that comes in during shutdown gets a stream that ends at once
       // (reason "abort"), so its EventSource reconnects (elsewhere) rather than
       // failing for good on an error status.
-      return responseFrom(
+      return answerWith(
+        answer,
         (ctx: SSEContext) => this.#subscription(list, {}, ctx, undefined),
         resolved,
-        headers,
       );
     }
     let startAt: number;
@@ -349,9 +341,7 @@ class HubImpl implements Hub, HubCore {
         const atPosition = id !== undefined || start !== "earliest";
         if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
-          const noContent = rest.headers === undefined ? new Headers() : userHeaders(rest.headers);
-          noContent.set("cache-control", "no-cache, no-transform");
-          return new Response(null, { status: 204, headers: noContent });
+          return answerWith(complete(visit, settings), [], resolved);
         }
       }
     } catch (error) {
@@ -359,19 +349,19 @@ class HubImpl implements Hub, HubCore {
       // fails at once, as a source that throws does (onError decides, then the
       // stream closes normally), so the EventSource reconnects and finds the
       // store back; an error status or a rejection would stop it for good.
-      return responseFrom(
+      return answerWith(
+        answer,
         () => {
           throw error;
         },
         resolved,
-        headers,
       );
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
-    return responseFrom(
+    return answerWith(
+      answer,
       (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
       resolved,
-      headers,
     );
   }
 
