@@ -8,7 +8,7 @@
  */
 import type { Context, Env, Handler, Input, MiddlewareHandler } from "hono";
 import type { BlankInput } from "hono/types";
-import { describe } from "./encode.ts";
+import { show } from "./check.ts";
 import { resolveOptions, type SSEOptions } from "./options.ts";
 import {
   type Answer,
@@ -91,18 +91,12 @@ function isSource(value: unknown): boolean {
 function checkReturned(value: unknown): SSEIterable {
   if (typeof value === "string") {
     throw new TypeError(
-      `sse: the source function returned a string (${describe(value)}), which would be sent one character per event; return [text] for one event, or a generator that yields it`,
+      `sse: the source function returned a string (${show(value)}), which would be sent one character per event; return [text] for one event, or a generator that yields it`,
     );
   }
   if (!isSource(value)) {
-    const name =
-      value === null
-        ? "null"
-        : typeof value === "object"
-          ? (value.constructor?.name ?? "object")
-          : typeof value;
     throw new TypeError(
-      `sse: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${name})`,
+      `sse: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${show(value)})`,
     );
   }
   return value as SSEIterable;
@@ -181,7 +175,7 @@ export function sse<
 ): Handler<E, P, I> {
   if (typeof source !== "function") {
     throw new TypeError(
-      `sse: the source must be a function (c, ctx) returning an async iterable, an iterable or a ReadableStream (got ${describe(source)})`,
+      `sse: the source must be a function (c, ctx) returning an async iterable, an iterable or a ReadableStream (got ${show(source)})`,
     );
   }
   if (options?.request !== undefined) {

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { describe, isRetry, type SSEChunk } from "./encode.ts";
+import { callback, duration, integer, type Named, show, signal } from "./check.ts";
+import type { SSEChunk } from "./encode.ts";
 import type { Clock } from "./policy.ts";
 
 /**
@@ -119,36 +120,9 @@ export interface ResolvedOptions {
 /** Internal: lets tests drive time. Not part of the public contract. */
 export const CLOCK: unique symbol = Symbol("web-sse.clock");
 
-function duration(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (value === false) return 0;
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `"${name}" must be a number of milliseconds or false (got ${describe(value)})`,
-    );
-  }
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `"${name}" must be a whole number of milliseconds >= 0, or false to turn it off (got ${describe(value)})`,
-    );
-  }
-  return value;
-}
-
-function callback<T>(name: string, value: T): T {
-  if (value !== undefined && typeof value !== "function") {
-    throw new TypeError(`"${name}" must be a function (got ${describe(value)})`);
-  }
-  return value;
-}
-
-function isSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === "boolean" &&
-    typeof (value as AbortSignal).addEventListener === "function"
-  );
+/** The core's own options are named without a prefix; an adapter adds its own (`sse: ...`). */
+function at(name: string): Named {
+  return { where: "", name };
 }
 
 /**
@@ -158,12 +132,10 @@ function isSignal(value: unknown): value is AbortSignal {
  */
 export function resolveOptions(options: SSEStreamOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new TypeError(`options must be an object (got ${describe(options)})`);
+    throw new TypeError(`options must be an object (got ${show(options)})`);
   }
   const o: SSEStreamOptions = options ?? {};
-  if (o.signal !== undefined && !isSignal(o.signal)) {
-    throw new TypeError(`"signal" must be an AbortSignal (got ${describe(o.signal)})`);
-  }
+  signal(at("signal"), o.signal);
   const request = o.request;
   if (
     request !== undefined &&
@@ -171,25 +143,20 @@ export function resolveOptions(options: SSEStreamOptions | undefined): ResolvedO
       request === null ||
       typeof (request as Request).headers?.get !== "function")
   ) {
-    throw new TypeError(`"request" must be a Request (got ${describe(request)})`);
+    throw new TypeError(`"request" must be a Request (got ${show(request)})`);
   }
-  if (request !== undefined && request.signal !== undefined && !isSignal(request.signal)) {
-    throw new TypeError(`"request.signal" must be an AbortSignal`);
-  }
-  if (o.retry !== undefined && !isRetry(o.retry)) {
-    const Err = typeof o.retry === "number" ? RangeError : TypeError;
-    throw new Err(`"retry" must be a safe integer >= 0 in milliseconds (got ${describe(o.retry)})`);
-  }
+  if (request !== undefined) signal(at("request.signal"), request.signal);
+  if (o.retry !== undefined) integer(at("retry"), o.retry, 0, 0, " in milliseconds");
   return {
     signal: o.signal,
     request,
-    keepAlive: duration("keepAlive", o.keepAlive, 5000),
+    keepAlive: duration(at("keepAlive"), o.keepAlive, 5000),
     retry: o.retry,
-    sendTimeout: duration("sendTimeout", o.sendTimeout, 30_000),
-    maxDuration: duration("maxDuration", o.maxDuration, 0),
-    serialize: callback("serialize", o.serialize),
-    onError: callback("onError", o.onError),
-    onClose: callback("onClose", o.onClose),
+    sendTimeout: duration(at("sendTimeout"), o.sendTimeout, 30_000),
+    maxDuration: duration(at("maxDuration"), o.maxDuration, 0),
+    serialize: callback(at("serialize"), o.serialize),
+    onError: callback(at("onError"), o.onError),
+    onClose: callback(at("onClose"), o.onClose),
     clock: (o as { [CLOCK]?: Clock })[CLOCK],
   };
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { describe } from "./encode.ts";
+import { show } from "./check.ts";
 import { mergeHeaders, SSE_HEADERS, userHeaders } from "./headers.ts";
 import { acceptsEventStream } from "./negotiate.ts";
 import type { SSEResponseOptions } from "./options.ts";
@@ -84,19 +84,23 @@ export type Answer = Refusal | Acceptance | Completion;
  *
  * @param options - The user's options; stream options in it are ignored here.
  * @returns The status and the cleaned headers.
- * @throws TypeError for a status that is not an integer or a header the
- * Headers class refuses; RangeError for a status outside 200-599 or one that
- * forbids a body (204, 205, 304).
+ * @throws TypeError for a status that is not a number or a header the
+ * Headers class refuses; RangeError for a status that is not an integer
+ * 200-599 or one that forbids a body (204, 205, 304).
  */
 export function resolveResponseOptions(options: SSEResponseOptions | undefined): ResponseSettings {
   const status = options?.status ?? 200;
-  if (typeof status !== "number" || !Number.isInteger(status)) {
-    throw new TypeError(`"status" must be an integer (got ${describe(status)})`);
-  }
-  if (status < 200 || status > 599 || status === 204 || status === 205 || status === 304) {
-    throw new RangeError(
-      `"status" must be 200-599 and allow a body (not 204, 205 or 304) (got ${status})`,
-    );
+  if (
+    typeof status !== "number" ||
+    !Number.isInteger(status) ||
+    status < 200 ||
+    status > 599 ||
+    status === 204 ||
+    status === 205 ||
+    status === 304
+  ) {
+    const rule = `"status" must be an integer 200-599 that allows a body (not 204, 205 or 304) (got ${show(status)})`;
+    throw typeof status === "number" ? new RangeError(rule) : new TypeError(rule);
   }
   const init = options?.headers;
   return { status, headers: init === undefined ? undefined : userHeaders(init) };

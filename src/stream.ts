@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { concat } from "./check.ts";
 import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
@@ -200,17 +201,7 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     const size = this.#heldBytes;
     this.#held = NO_BYTES;
     this.#heldBytes = 0;
-    if (held.length === 1) {
-      this.write(held[0] as Uint8Array);
-      return;
-    }
-    const chunk = new Uint8Array(size);
-    let at = 0;
-    for (const bytes of held) {
-      chunk.set(bytes, at);
-      at += bytes.byteLength;
-    }
-    this.write(chunk);
+    this.write(concat(held, size));
   }
 
   /** Bytes written but not yet taken by the client. */

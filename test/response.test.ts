@@ -195,7 +195,8 @@ describe("every entry point checks its options at the call", () => {
     ["signal not an AbortSignal", { signal: {} as never }, TypeError],
     ["status 204", { status: 204 }, RangeError],
     ["status 99", { status: 99 }, RangeError],
-    ["status 1.5", { status: 1.5 }, TypeError],
+    ["status 1.5", { status: 1.5 }, RangeError],
+    ['status "200"', { status: "200" as never }, TypeError],
     ["headers with an invalid name", { headers: { "bad name": "x" } }, TypeError],
     ["headers with an invalid value", { headers: { "x-a": "a\nb" } }, TypeError],
   ];

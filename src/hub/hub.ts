@@ -3,14 +3,15 @@
  *
  * @module
  */
-import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
+import { callback, concat, integer, show } from "../check.ts";
+import { encodeEvent, type SSEChunk } from "../encode.ts";
 import { lastEventId } from "../last-event-id.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
 import { complete, decide, resolveResponseOptions } from "../respond.ts";
 import { answerWith } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
-import { concat, type Frame, frameOf } from "./frame.ts";
+import { type Frame, frameOf } from "./frame.ts";
 import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
 import {
@@ -22,16 +23,6 @@ import {
 } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
-
-function count(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw new (typeof value === "number" ? RangeError : TypeError)(
-      `createHub: "${name}" must be a safe integer >= ${min} (got ${describe(value)})`,
-    );
-  }
-  return value;
-}
 
 function checkBackend(backend: unknown): HubBackend | undefined {
   if (backend === undefined) return undefined;
@@ -45,7 +36,7 @@ function checkBackend(backend: unknown): HubBackend | undefined {
     typeof b.close !== "function"
   ) {
     throw new TypeError(
-      `createHub: "backend" must be a HubBackend (open, append, read, close) (got ${describe(backend)})`,
+      `createHub: "backend" must be a HubBackend (open, append, read, close) (got ${show(backend)})`,
     );
   }
   return backend as HubBackend;
@@ -55,17 +46,13 @@ function checkBackend(backend: unknown): HubBackend | undefined {
 function checkSubscribeOptions(options: SubscribeOptions | undefined, where: string): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${where}: options must be an object (got ${describe(options)})`);
+    throw new TypeError(`${where}: options must be an object (got ${show(options)})`);
   }
   const { start, onGap } = options;
   if (start !== undefined && start !== "latest" && start !== "earliest") {
-    throw new TypeError(
-      `${where}: "start" must be "latest" or "earliest" (got ${describe(start)})`,
-    );
+    throw new TypeError(`${where}: "start" must be "latest" or "earliest" (got ${show(start)})`);
   }
-  if (onGap !== undefined && typeof onGap !== "function") {
-    throw new TypeError(`${where}: "onGap" must be a function (got ${describe(onGap)})`);
-  }
+  callback({ where, name: "onGap" }, onGap);
 }
 
 class HubImpl implements Hub, HubCore {
@@ -88,17 +75,14 @@ class HubImpl implements Hub, HubCore {
 
   constructor(options: HubOptions | undefined) {
     if (options !== undefined && (typeof options !== "object" || options === null)) {
-      throw new TypeError(`createHub: options must be an object (got ${describe(options)})`);
+      throw new TypeError(`createHub: options must be an object (got ${show(options)})`);
     }
-    this.#history = count("history", options?.history, 1000, 0);
+    const at = (name: string) => ({ where: "createHub", name });
+    this.#history = integer(at("history"), options?.history, 1000, 0);
     const ttl = options?.historyTtl;
-    this.historyTtl = ttl === false ? 0 : count("historyTtl", ttl, 0, 0);
-    this.maxQueued = count("maxQueued", options?.maxQueued, 1024 * 1024, 1);
-    const serialize = options?.serialize;
-    if (serialize !== undefined && typeof serialize !== "function") {
-      throw new TypeError(`createHub: "serialize" must be a function (got ${describe(serialize)})`);
-    }
-    this.serialize = serialize;
+    this.historyTtl = ttl === false ? 0 : integer(at("historyTtl"), ttl, 0, 0, " ms or false");
+    this.maxQueued = integer(at("maxQueued"), options?.maxQueued, 1024 * 1024, 1, " bytes");
+    this.serialize = callback(at("serialize"), options?.serialize);
     this.#backend = checkBackend(options?.backend) ?? memoryBackend();
   }
 
@@ -250,7 +234,7 @@ class HubImpl implements Hub, HubCore {
     if (typeof message === "object" && message !== null && "id" in message) {
       if ((message as { id?: unknown }).id !== undefined) {
         throw new TypeError(
-          `hub.publish: a message must not have its own "id" (got ${describe((message as { id?: unknown }).id)}); the hub assigns ids and returns the one it gave`,
+          `hub.publish: a message must not have its own "id" (got ${show((message as { id?: unknown }).id)}); the hub assigns ids and returns the one it gave`,
         );
       }
     }
@@ -259,7 +243,7 @@ class HubImpl implements Hub, HubCore {
     await this.ready();
     const record = await this.#backend.append(topic, body, false);
     if (record === undefined) {
-      throw new Error(`hub.publish: topic ${describe(topic)} has ended; nothing was published`);
+      throw new Error(`hub.publish: topic ${show(topic)} has ended; nothing was published`);
     }
     return `${record.epoch}-${record.seq}`;
   }
@@ -297,7 +281,7 @@ class HubImpl implements Hub, HubCore {
       request === null ||
       typeof request.headers?.get !== "function"
     ) {
-      throw new TypeError(`hub.response: "request" must be a Request (got ${describe(request)})`);
+      throw new TypeError(`hub.response: "request" must be a Request (got ${show(request)})`);
     }
     checkSubscribeOptions(options, "hub.response");
     if (options?.request !== undefined) {
