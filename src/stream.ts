@@ -335,8 +335,9 @@ class Connection implements UnderlyingDefaultSource<Uint8Array>, PullHost, Timer
     this.#timers.stop();
     // One macrotask later, not now: Bun 1.4.5 answers a body that has already
     // closed when it writes the head with a Content-Length (`sseResponse([])`
-    // went out as `Content-Length: 0`), which API.md forbids; a microtask is
-    // not enough. Every other runtime streams it the same either way.
+    // would go out as `Content-Length: 0`, a header an event stream must never
+    // carry); a microtask is not enough. Every other runtime streams it the
+    // same either way.
     // A closure made now rather than a bound field: every connection ends once, most live long.
     setTimeout(() => this.#closeNow(), 0);
   }
@@ -430,7 +431,11 @@ export function sseStream(
   return streamFrom(source, resolved);
 }
 
-/** Builds the stream from options already checked (for callers that check once, early). */
+/**
+ * Builds the stream from options already checked (for callers that check once, early).
+ *
+ * @internal
+ */
 export function streamFrom(source: unknown, options: ResolvedOptions): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(new Connection(source, options), {
     highWaterMark: 0,
