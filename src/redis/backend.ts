@@ -262,11 +262,16 @@ class RedisBackend implements HubBackend {
       const records = list(reply[3 + i * 3 + 2]).map((raw) =>
         toRecord(epoch, topic, streamEntry(raw)),
       );
-      snapshots.push({
-        records,
-        last: Number(text(reply[3 + i * 3])),
-        ended: Number(text(reply[3 + i * 3 + 1])),
-      });
+      let last = Number(text(reply[3 + i * 3]));
+      let ended = Number(text(reply[3 + i * 3 + 1]));
+      const newest = records[records.length - 1];
+      if (last === 0 && newest !== undefined) {
+        // Records without their topic's state (an allkeys-* eviction took the hash):
+        // report what the records show, so the continuity check runs on their prev.
+        last = newest.seq;
+        if (newest.end) ended = newest.seq;
+      }
+      snapshots.push({ records, last, ended });
     }
     return {
       epoch,

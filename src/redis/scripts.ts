@@ -125,7 +125,13 @@ local rank = fmt(tonumber(t[1]) * 1000000 + tonumber(t[2]))
 local floor = tonumber(redis.call('GET', floorKey) or '0')
 local last = redis.call('HGET', state, 'last')
 local prev = floor
-if last then prev = tonumber(last) end
+if last then
+  prev = tonumber(last)
+elseif redis.call('EXISTS', stream) == 1 then
+  -- The topic's records are here but its state is gone (an allkeys-* eviction):
+  -- its true prev is unknown, so claim the newest possible one; a client behind takes the gap path.
+  prev = seq - 1
+end
 local id = fmt(seq) .. '-0'
 local sprev, snow = fmt(prev), fmt(now)
 redis.call('XADD', ns .. 'live', 'MAXLEN', '~', ARGV[11], id,

@@ -247,6 +247,42 @@ describe.each(CLIENT_KINDS)("Redis that comes back with less, with %s", (kind) =
     expect(epochs.size).toBeGreaterThan(1);
   });
 
+  test("a topic's state hash lost (evicted) while its records stay: a client behind the history's trim still takes the gap path", async () => {
+    const redis = await server();
+    const client = await connectRedis(kind, redis.url);
+    const hub = createHub({ history: 2, backend: redisBackend(client.client, { prefix: "app" }) });
+    cleanup.push(async () => {
+      await hub.close();
+      await client.close();
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await hub.publish("t", `e${i}`));
+    const epoch = await epochKey(client);
+    expect(await client.command("DEL", `{app}:${epoch}:s:=t`)).toBe(1);
+    const behind = await subscriber(hub, "t", ids[0]);
+    await behind.count(1, 10_000);
+    expect(behind.events[0]?.event).toBe("reset");
+    const caughtUp = await subscriber(hub, "t", ids[3]);
+    await caughtUp.count(1, 10_000);
+    expect(caughtUp.data).toEqual(["e4"]);
+  });
+
+  test("Redis restarts on an append-only file with appendfsync everysec: the hub cannot vouch for the last second, so old ids take the gap path and no id repeats", async () => {
+    const redis = await server({ appendOnly: true, args: ["--appendfsync", "everysec"] });
+    const a = await instance(kind, redis);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await a.publish("t", `e${i}`));
+    await shutdown(a);
+    await redis.stop();
+    await redis.start();
+    const c = await instance(kind, redis);
+    const resumed = await subscriber(c, "t", ids[1]);
+    await resumed.count(1, 10_000);
+    expect(resumed.events[0]?.event).toBe("reset");
+    const next = await c.publish("t", "next");
+    expect(ids).not.toContain(next);
+  });
+
   test("every instance restarts with Redis from an RDB snapshot that has everything: the hub cannot tell, so old ids take the gap path and no id repeats", async () => {
     const redis = await server();
     const a = await instance(kind, redis);
