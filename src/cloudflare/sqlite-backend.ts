@@ -18,6 +18,7 @@ import type {
   HubRecord,
   TopicSnapshot,
 } from "../hub/backend.ts";
+import { utf8Length } from "../hub/utf8.ts";
 
 /** A value SQLite hands back or takes as a binding. */
 export type SqlValue = ArrayBuffer | string | number | null;
@@ -65,25 +66,6 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const SWEEP_BATCH = 64;
 /** Topics looked at per query while choosing which to evict. */
 const EVICT_PAGE = 64;
-
-/** The UTF-8 length of `text`, without encoding it. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      // A surrogate pair: 2 units, 4 bytes.
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2;
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
-}
 
 const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 

@@ -4,6 +4,7 @@
  * @module
  */
 import type { SSEChunk } from "../encode.ts";
+import type { EncodedEvent } from "../encoded.ts";
 import type { SSEOptions } from "../options.ts";
 import type { SSEContext } from "../source.ts";
 import type { HubBackend } from "./backend.ts";
@@ -49,8 +50,11 @@ export interface HubGap {
   topics: readonly string[];
 }
 
-/** What `onGap` may send: one message or several. */
-export type GapAnswer = SSEChunk | readonly SSEChunk[];
+/**
+ * What `onGap` may send: one message or several; an `EncodedEvent` goes out
+ * as its bytes, followed by the position as an id-only event.
+ */
+export type GapAnswer = SSEChunk | EncodedEvent | readonly (SSEChunk | EncodedEvent)[];
 
 /** Options of {@link Hub.subscribe} (and of {@link Hub.response}). */
 export interface SubscribeOptions {
@@ -67,8 +71,8 @@ export interface SubscribeOptions {
    * hub). What it returns is sent first, e.g. a snapshot of the current
    * state; the hub gives the last of these events the id of the newest event
    * at that moment (a position, so the client's next reconnect sees no gap),
-   * then the stream goes on live. Returning nothing sends only that position
-   * (an id-only event).
+   * then the stream goes on live. Returning nothing (or `{}`, a message
+   * without a field) sends only that position (an id-only event).
    *
    * @defaultValue one `{ event: "reset", data: "" }` event
    */

@@ -109,6 +109,10 @@ class RedisBackend implements HubBackend {
   #closed = false;
   /** Redis's clock minus this process's monotonic clock, in ms (for append deadlines). */
   #clockOffset: number | undefined;
+  /** The highest seq this instance has seen in `#epoch` (appended, delivered, or a read's head). */
+  #known = 0;
+  /** The run id of the server that last checked the epoch, as ENSURE returned it. */
+  #run = "";
   /** Appends of this instance waiting for the live feed to pass their seq. */
   #waiting: { seq: number; resolve: () => void }[] = [];
 
@@ -125,6 +129,7 @@ class RedisBackend implements HubBackend {
     this.#options = options;
     const [epoch, head] = await this.#ensure("open");
     this.#epoch = epoch;
+    this.#known = head;
     const position = head;
     this.#delivered = position;
     const reader = new LiveReader(this.#main, {
@@ -139,15 +144,23 @@ class RedisBackend implements HubBackend {
     return { epoch: this.#epoch, head: position };
   }
 
+  /** What every script is told first: see the prologue in scripts.ts. */
+  #prologue(): string[] {
+    return [newEpoch(), this.#keys.base, this.#run, this.#epoch, String(this.#known)];
+  }
+
+  #see(seq: number): void {
+    if (seq > this.#known) this.#known = seq;
+  }
+
   async append(topic: string, body: string, end: boolean): Promise<HubRecord | undefined> {
     const options = this.#ready();
     const name = encodeTopic(topic);
     const reply = list(
-      await this.#run(
+      await this.#checked(
         APPEND,
-        [
-          newEpoch(),
-          this.#keys.base,
+        () => [
+          ...this.#prologue(),
           name,
           body,
           end ? "1" : "0",
@@ -181,6 +194,7 @@ class RedisBackend implements HubBackend {
       end,
       time: Number(text(reply[3])),
     };
+    this.#see(record.seq);
     await this.#fed(record.seq);
     return record;
   }
@@ -216,22 +230,33 @@ class RedisBackend implements HubBackend {
 
   async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
     this.#ready();
-    const args = [newEpoch(), this.#keys.base, `${after + 1}-0`];
-    for (const topic of topics) args.push(encodeTopic(topic));
-    const reply = list(await this.#run(READ, args, `read ${topics.length} topic(s)`));
+    const names = topics.map(encodeTopic);
+    const reply = list(
+      await this.#checked(
+        READ,
+        () => [...this.#prologue(), `${after + 1}-0`, ...names],
+        `read ${topics.length} topic(s)`,
+      ),
+    );
     const epoch = text(reply[0]);
     this.#adopt(epoch);
+    this.#see(Number(text(reply[1])));
     const snapshots: TopicSnapshot[] = [];
     for (let i = 0; i < topics.length; i++) {
       const topic = topics[i] as string;
       const records = list(reply[3 + i * 3 + 2]).map((raw) =>
         toRecord(epoch, topic, streamEntry(raw)),
       );
-      snapshots.push({
-        records,
-        last: Number(text(reply[3 + i * 3])),
-        ended: Number(text(reply[3 + i * 3 + 1])),
-      });
+      let last = Number(text(reply[3 + i * 3]));
+      let ended = Number(text(reply[3 + i * 3 + 1]));
+      const newest = records[records.length - 1];
+      if (last === 0 && newest !== undefined) {
+        // Records without their topic's state (an allkeys-* eviction took the hash):
+        // report what the records show, so the continuity check runs on their prev.
+        last = newest.seq;
+        if (newest.end) ended = newest.seq;
+      }
+      snapshots.push({ records, last, ended });
     }
     return {
       epoch,
@@ -257,7 +282,7 @@ class RedisBackend implements HubBackend {
   }
 
   /** Runs a script within the timeout; every failure becomes a RedisBackendError. */
-  async #run(script: Script, args: string[], what: string): Promise<unknown> {
+  async #eval(script: Script, args: string[], what: string): Promise<unknown> {
     try {
       return await bounded(
         evalScript(this.#main, script, [this.#keys.epoch], args),
@@ -288,10 +313,57 @@ class RedisBackend implements HubBackend {
     }
   }
 
-  /** The epoch (created if missing) and head; measures Redis's clock against ours on the way. */
+  /**
+   * Runs a script; when it answers that the server's run id is not the one
+   * this instance knows (Redis restarted, or failed over), reads INFO, lets
+   * ENSURE decide whether the epoch survives, and runs the script once more.
+   */
+  async #checked(script: Script, args: () => string[], what: string): Promise<unknown> {
+    let reply = await this.#eval(script, args(), what);
+    if (!isRecheck(reply)) return reply;
+    await this.#ensure(what);
+    reply = await this.#eval(script, args(), what);
+    if (isRecheck(reply)) {
+      throw new RedisBackendError(
+        `redisBackend: ${what}: the Redis server changed twice while this instance checked it; nothing was stored, try again`,
+        false,
+      );
+    }
+    return reply;
+  }
+
+  /**
+   * Whether the server fsyncs every write (`appendfsync always`), which only
+   * CONFIG GET tells (a script may not call it). Refused (ACLs, a renamed
+   * CONFIG): not vouched for, so a restart starts a new epoch.
+   */
+  async #fsyncsAlways(what: string): Promise<boolean> {
+    try {
+      const reply = await bounded(
+        this.#main.send(["CONFIG", "GET", "appendfsync"]),
+        this.#timeout,
+        what,
+      );
+      return configValue(reply, "appendfsync") === "always";
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (REFUSED.test(message)) return false;
+      // Redis away: decide nothing on what could not be read.
+      throw new RedisBackendError(`redisBackend: ${what}: ${shorten(message)}`, false, error);
+    }
+  }
+
+  /**
+   * The epoch (created if missing, or anew if Redis lost what it acknowledged)
+   * and head; measures Redis's clock against ours on the way.
+   */
   async #ensure(what: string): Promise<[string, number]> {
+    const always = await this.#fsyncsAlways(what);
     const sent = performance.now();
-    const [epoch, head, time] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], what));
+    const [epoch, head, time, run] = list(
+      await this.#eval(ENSURE, [...this.#prologue(), always ? "1" : "0"], what),
+    );
+    this.#run = text(run);
     const received = performance.now();
     // Redis read its clock somewhere between send and receipt: take the middle,
     // from a quick round trip only (a slow one, right after a reconnect, could
@@ -305,8 +377,9 @@ class RedisBackend implements HubBackend {
   /** Called by the reader when the feed is quiet or failed: a flushed Redis shows here. */
   async #checkEpoch(): Promise<void> {
     if (this.#closed) return;
-    const [epoch] = await this.#ensure("check epoch");
+    const [epoch, head] = await this.#ensure("check epoch");
     this.#adopt(epoch);
+    this.#see(head);
   }
 
   /** A different epoch means Redis lost what it held: the feed starts over on the new epoch's stream. */
@@ -315,6 +388,7 @@ class RedisBackend implements HubBackend {
     const before = this.#epoch;
     this.#epoch = epoch;
     this.#delivered = 0;
+    this.#known = 0;
     this.#wake(true);
     this.#reader?.moveTo(liveKey(this.#keys, epoch), "0-0");
     this.#lost(
@@ -340,6 +414,7 @@ class RedisBackend implements HubBackend {
         );
       }
       this.#delivered = seq;
+      this.#see(seq);
       const record = toRecord(this.#epoch, decodeTopic(entry.fields.t ?? "="), entry);
       try {
         options.onRecord(record);
@@ -357,6 +432,25 @@ class RedisBackend implements HubBackend {
       // onLost must not throw either.
     }
   }
+}
+
+function isRecheck(reply: unknown): boolean {
+  return Array.isArray(reply) && reply.length === 1 && text(reply[0]) === "!recheck";
+}
+
+/** A CONFIG GET answer's value, whatever shape the client gives it (pairs, object, Map). */
+function configValue(reply: unknown, name: string): string {
+  if (reply instanceof Map) return text(reply.get(name));
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      if (text(reply[i]) === name) return text(reply[i + 1]);
+    }
+    return "";
+  }
+  if (reply !== null && typeof reply === "object") {
+    return text((reply as Record<string, unknown>)[name]);
+  }
+  return "";
 }
 
 function toRecord(epoch: string, topic: string, entry: StreamEntry): HubRecord {
