@@ -69,18 +69,31 @@ export class SSEDecoderStream extends TransformStream<Uint8Array | string, SSEEv
       },
       max,
     );
+    // A size error is raised on the next chunk (or at the end), not at once:
+    // erroring the stream drops what is queued, and the events before the
+    // oversized one were enqueued by the same feed. Backpressure holds the next
+    // chunk back until the reader has taken them.
+    let failure: unknown;
+    const feed = (text: string): void => {
+      try {
+        parser.feed(text);
+      } catch (error) {
+        failure = error;
+      }
+    };
     super({
       start(c) {
         controller = c;
       },
       transform(chunk) {
+        if (failure !== undefined) throw failure;
         if (typeof chunk === "string") {
           // Bytes left over from an earlier chunk end before this text starts.
           if (pendingBytes) {
             pendingBytes = false;
-            parser.feed(decoder.decode());
+            feed(decoder.decode());
           }
-          parser.feed(chunk);
+          feed(chunk);
           return;
         }
         if (!(chunk instanceof Uint8Array)) {
@@ -89,10 +102,11 @@ export class SSEDecoderStream extends TransformStream<Uint8Array | string, SSEEv
           );
         }
         pendingBytes = true;
-        parser.feed(decoder.decode(chunk, { stream: true }));
+        feed(decoder.decode(chunk, { stream: true }));
       },
       flush() {
-        if (pendingBytes) parser.feed(decoder.decode());
+        if (failure === undefined && pendingBytes) feed(decoder.decode());
+        if (failure !== undefined) throw failure;
         parser.end();
       },
     });

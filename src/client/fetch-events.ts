@@ -260,6 +260,8 @@ class FetchEventStream implements EventStream {
         let error: unknown;
         let wait: number | undefined;
         let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+        /** Set when the response goes to the caller on an SSEResponseError: its body stays open. */
+        let handedOver = false;
         try {
           const request = attemptRequest(
             settings.input,
@@ -288,6 +290,7 @@ class FetchEventStream implements EventStream {
             }
             if (RETRIED_STATUSES.has(status)) {
               if (!settings.reconnect) {
+                handedOver = true;
                 throw new SSEResponseError(
                   response,
                   `fetchEvents: ${request.method} ${request.url} answered ${statusLine(response)} and reconnect is false, so it is not retried`,
@@ -296,6 +299,7 @@ class FetchEventStream implements EventStream {
               response.body?.cancel().catch(noop);
               wait = retryAfter(response.headers.get("retry-after"), Date.now());
             } else if (status !== 200 || !isEventStream(contentType)) {
+              handedOver = true;
               throw new SSEResponseError(
                 response,
                 `fetchEvents: ${request.method} ${request.url} answered ${statusLine(response)} with Content-Type ${
@@ -332,27 +336,33 @@ class FetchEventStream implements EventStream {
                   error = cause;
                   break;
                 }
-                if (result.done) {
-                  parser.feed(decoder.decode());
-                  break;
+                // The events before an oversized one go out before its RangeError.
+                let tooBig: unknown;
+                try {
+                  parser.feed(
+                    result.done ? decoder.decode() : decoder.decode(result.value, { stream: true }),
+                  );
+                } catch (cause) {
+                  tooBig = cause;
                 }
-                parser.feed(decoder.decode(result.value, { stream: true }));
                 for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
                   delivered = true;
                   this.#lastEventId = event.lastEventId;
                   yield event;
                   if (closed.aborted) return undefined;
                 }
+                if (tooBig !== undefined) throw tooBig;
                 // An id-only block moves the last event id too.
                 this.#lastEventId = parser.lastEventId;
+                if (result.done) break;
               }
               this.#lastEventId = parser.lastEventId;
             }
           }
         } finally {
           closed.removeEventListener("abort", abortAttempt);
-          // Whatever ended the attempt, its request goes: the server sees the client leave.
-          attempt.abort();
+          // Whatever else ended the attempt, its request goes: the server sees the client leave.
+          if (!handedOver) attempt.abort();
           reader?.cancel().catch(noop);
         }
         if (!settings.reconnect) return undefined;

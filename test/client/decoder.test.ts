@@ -272,6 +272,12 @@ describe("SSEDecoderStream follows the WHATWG parsing rules", () => {
     expect(String(decoded.error)).toMatch(/maxEventSize \(64 bytes/);
   });
 
+  test("an oversized line in the same chunk as the last one still lets the events before it out", async () => {
+    const decoded = await decodeChunks([`data: ok\n\ndata: ${"x".repeat(100)}`], 64);
+    expect(eventsOf(decoded)).toEqual([["message", "ok", undefined, ""]]);
+    expect(decoded.error).toBeInstanceOf(RangeError);
+  });
+
   test("an event whose data lines together pass maxEventSize errors the stream", async () => {
     const line = `data: ${"y".repeat(30)}\n`;
     const decoded = await decodeChunks([line.repeat(10)], 100);
