@@ -5,12 +5,32 @@
  * @module
  */
 
+let unicodeHeaders: boolean | undefined;
+
 /**
- * A header value carrying `text`'s UTF-8 bytes: Fetch takes header values as
- * byte strings, one code unit (<= 0xFF) per byte.
+ * True where Headers take any Unicode value and write it as UTF-8 (workerd, as
+ * of its 2026 releases); false where they take byte strings, one code unit
+ * (<= 0xFF) per byte, and throw above U+00FF (browsers, Node, Deno, Bun).
+ */
+function headersTakeUnicode(): boolean {
+  if (unicodeHeaders === undefined) {
+    try {
+      new Headers([["x", "\u2026"]]);
+      unicodeHeaders = true;
+    } catch {
+      unicodeHeaders = false;
+    }
+  }
+  return unicodeHeaders;
+}
+
+/**
+ * A header value that puts `text`'s UTF-8 bytes on the wire: as a byte string
+ * (one code unit per byte) where Fetch takes byte strings, as is where it
+ * writes values as UTF-8 itself.
  *
  * @param text - Any string without CR, LF or NUL.
- * @returns The byte string.
+ * @returns The value to set.
  */
 export function utf8ByteString(text: string): string {
   let ascii = true;
@@ -20,7 +40,7 @@ export function utf8ByteString(text: string): string {
       break;
     }
   }
-  if (ascii) return text;
+  if (ascii || headersTakeUnicode()) return text;
   let out = "";
   for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
   return out;

@@ -11,6 +11,8 @@ import type { AddressInfo } from "node:net";
 /** One request as the server saw it. */
 export interface Seen {
   readonly method: string;
+  /** The path and query. */
+  readonly url: string;
   /** Header values as the bytes on the wire (Latin-1 strings), names in lower case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
@@ -45,6 +47,7 @@ export async function rawServer(handler: RawHandler): Promise<RawServer> {
     }
     const record: Seen = {
       method: req.method ?? "",
+      url: req.url ?? "",
       headers,
       body: Buffer.concat(chunks).toString("utf8"),
       closed: false,
