@@ -123,7 +123,7 @@ function checkReturned(value: unknown): SSEIterable {
  * (CORS, cookies), which win over the event-stream defaults; Set-Cookie values
  * from both are all sent. `Connection`, `Transfer-Encoding`, `Keep-Alive`,
  * `Content-Length`, `Upgrade`, `Proxy-Connection` and `TE` never go out,
- * whoever set them (in `options.headers` they are a TypeError).
+ * whoever set them: they are dropped, never an error.
  *
  * Types: `E` is the app's Env (`c.get()`, `c.env`); `P` the route's path, for
  * typed `c.req.param()`. TypeScript cannot carry the path from `app.get(path,

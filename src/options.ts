@@ -25,7 +25,9 @@ export interface SSEOptions {
   signal?: AbortSignal | undefined;
   /**
    * The request being answered: its `signal` is honoured too (either aborting
-   * ends the stream), and its `Last-Event-ID` goes to the source as `ctx.lastEventId`.
+   * ends the stream), and its `Last-Event-ID` goes to the source as
+   * `ctx.lastEventId`. Where the request is already given (Hono's `sse()`,
+   * `hub.response()`), passing it here again is a TypeError.
    */
   request?: Request | undefined;
   /**
@@ -72,7 +74,10 @@ export interface SSEOptions {
   status?: number | undefined;
   /**
    * Merged over the defaults (a user's value wins). `Connection`,
-   * `Transfer-Encoding`, `Keep-Alive` or `Content-Length` here is a TypeError.
+   * `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`, `TE`, `Upgrade`
+   * and `Content-Length` are dropped, not sent: the server manages them and
+   * HTTP/2 forbids them, so a header set made for another library works as
+   * given. An invalid header name or value is a TypeError.
    */
   headers?: HeadersInit | undefined;
 }

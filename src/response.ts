@@ -34,9 +34,10 @@ export function mergeHeaders(target: Headers, user: Headers): void {
  *
  * @param init - The user's headers; their values win (Set-Cookie values are added).
  * @returns A new Headers object.
- * @throws TypeError for `Connection`, `Transfer-Encoding`, `Keep-Alive`,
- * `Content-Length`, `Upgrade`, `Proxy-Connection` or `TE` (connection headers,
- * which HTTP/2 forbids), or a header the Headers class refuses.
+ * `Connection`, `Transfer-Encoding`, `Keep-Alive`, `Content-Length`,
+ * `Upgrade`, `Proxy-Connection` and `TE` in `init` are dropped: the server
+ * manages the connection, and HTTP/2 forbids them.
+ * @throws TypeError for a header name or value the Headers class refuses.
  *
  * @example CORS on an event stream
  * ```ts

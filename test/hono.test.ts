@@ -376,7 +376,7 @@ describe("sse() checks at definition", () => {
   test("sse() errors about options say sse:, not sseStream:", () => {
     expect(() => sse(() => [], { keepAlive: -1 })).toThrow(RangeError);
     expect(() => sse(() => [], { keepAlive: -1 })).toThrow(/^sse: "keepAlive"/);
-    expect(() => sse(() => [], { headers: { connection: "close" } })).toThrow(/^sse: "headers"/);
+    expect(() => sse(() => [], { headers: { "bad name": "x" } })).toThrow(/^sse: "headers"/);
   });
 });
 
@@ -558,6 +558,21 @@ describe("sse() headers: options.headers over c.header() over the defaults, neve
   ])("connection headers set with c.header() never go out%s", async (_, touchRes) => {
     const response = await withHeaders(undefined, touchRes).request("/events");
     for (const name of CONNECTION_HEADERS) expect(response.headers.get(name), name).toBeNull();
+    expect((await readEvents(response)).map((e) => e.data)).toEqual([
+      "one event, longer than five bytes",
+    ]);
+  });
+
+  test("connection headers in options.headers are dropped, not an error (an AI SDK's header set works as given)", async () => {
+    const response = await withHeaders({
+      headers: {
+        connection: "keep-alive",
+        "content-length": "3",
+        "x-vercel-ai-ui-message-stream": "v1",
+      },
+    }).request("/events");
+    for (const name of CONNECTION_HEADERS) expect(response.headers.get(name), name).toBeNull();
+    expect(response.headers.get("x-vercel-ai-ui-message-stream")).toBe("v1");
     expect((await readEvents(response)).map((e) => e.data)).toEqual([
       "one event, longer than five bytes",
     ]);

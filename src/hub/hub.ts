@@ -4,6 +4,7 @@
  * @module
  */
 import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
+import { userHeaders } from "../headers.ts";
 import { lastEventId } from "../last-event-id.ts";
 import { acceptsEventStream } from "../negotiate.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
@@ -302,6 +303,11 @@ class HubImpl implements Hub, HubCore {
       throw new TypeError(`hub.response: "request" must be a Request (got ${describe(request)})`);
     }
     checkSubscribeOptions(options, "hub.response");
+    if (options?.request !== undefined) {
+      throw new TypeError(
+        'hub.response: "request" is not an option here: the request is the first argument (its signal and Last-Event-ID are used); remove it from the options',
+      );
+    }
     const { start, onGap, ...rest } = options ?? {};
     const streamOptions: SSEOptions = { ...rest, request };
     // Invalid stream options reject here, whatever the answer would have been.
@@ -343,7 +349,7 @@ class HubImpl implements Hub, HubCore {
         const atPosition = id !== undefined || start !== "earliest";
         if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
-          const noContent = new Headers(rest.headers);
+          const noContent = rest.headers === undefined ? new Headers() : userHeaders(rest.headers);
           noContent.set("cache-control", "no-cache, no-transform");
           return new Response(null, { status: 204, headers: noContent });
         }
