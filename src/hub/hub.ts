@@ -8,12 +8,13 @@ import { userHeaders } from "../headers.ts";
 import { lastEventId } from "../last-event-id.ts";
 import { acceptsEventStream } from "../negotiate.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
-import { responseFrom, responseHeaders } from "../response.ts";
+import { responseHeaders } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
 import { concat, type Frame, frameOf } from "./frame.ts";
 import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
+import { FETCH_REPLIES, type HubReplies, REPLY, type RequestLike } from "./replies.ts";
 import {
   type FrameRun,
   type HubCore,
@@ -23,8 +24,6 @@ import {
 } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
-
-const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
 
 function count(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -289,11 +288,21 @@ class HubImpl implements Hub, HubCore {
     return subscription(this, topics, options, ctx, startAt, preread);
   }
 
-  async response(
+  response(
     request: Request,
     topics: string | readonly string[],
     options?: (SSEOptions & SubscribeOptions) | undefined,
   ): Promise<Response> {
+    return this[REPLY](request, topics, options, FETCH_REPLIES);
+  }
+
+  /** `response()`'s decision, materialised by `replies` (a Fetch Response, or a Node response). */
+  async [REPLY]<T>(
+    request: RequestLike,
+    topics: string | readonly string[],
+    options: (SSEOptions & SubscribeOptions) | undefined,
+    replies: HubReplies<T>,
+  ): Promise<T> {
     const list = checkTopics(topics, "hub.response");
     if (
       typeof request !== "object" ||
@@ -309,23 +318,18 @@ class HubImpl implements Hub, HubCore {
       );
     }
     const { start, onGap, ...rest } = options ?? {};
-    const streamOptions: SSEOptions = { ...rest, request };
+    const streamOptions: SSEOptions = { ...rest, request: request as Request };
     // Invalid stream options reject here, whatever the answer would have been.
     const resolved = resolveOptions(streamOptions);
-    if (!acceptsEventStream(request)) {
-      return new Response(NOT_ACCEPTABLE, {
-        status: 406,
-        headers: { "content-type": "text/plain; charset=utf-8", vary: "Accept" },
-      });
-    }
+    if (!acceptsEventStream(request.headers.get("accept"))) return replies.notAcceptable();
     const headers = responseHeaders(rest.headers);
     // HEAD: the headers alone, without a read of the backend.
-    if (request.method === "HEAD") return responseFrom([], resolved, headers);
+    if (request.method === "HEAD") return replies.stream([], resolved, headers);
     if (this.closed) {
       // A request that comes in during shutdown gets a stream that ends at once
       // (reason "abort"), so its EventSource reconnects (elsewhere) rather than
       // failing for good on an error status.
-      return responseFrom(
+      return replies.stream(
         (ctx: SSEContext) => this.#subscription(list, {}, ctx, undefined),
         resolved,
         headers,
@@ -336,7 +340,7 @@ class HubImpl implements Hub, HubCore {
     try {
       await this.ready();
       startAt = this.head;
-      const id = lastEventId(request);
+      const id = lastEventId(request as Request);
       const epoch = this.epoch;
       const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
       if (id === undefined || position !== undefined) {
@@ -351,7 +355,7 @@ class HubImpl implements Hub, HubCore {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
           const noContent = rest.headers === undefined ? new Headers() : userHeaders(rest.headers);
           noContent.set("cache-control", "no-cache, no-transform");
-          return new Response(null, { status: 204, headers: noContent });
+          return replies.noContent(noContent);
         }
       }
     } catch (error) {
@@ -359,7 +363,7 @@ class HubImpl implements Hub, HubCore {
       // fails at once, as a source that throws does (onError decides, then the
       // stream closes normally), so the EventSource reconnects and finds the
       // store back; an error status or a rejection would stop it for good.
-      return responseFrom(
+      return replies.stream(
         () => {
           throw error;
         },
@@ -368,7 +372,7 @@ class HubImpl implements Hub, HubCore {
       );
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
-    return responseFrom(
+    return replies.stream(
       (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
       resolved,
       headers,
