@@ -9,7 +9,8 @@ import type { Body, BodyHost } from "./body.ts";
 import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
-import { joinChunks, NO_BYTES } from "./heap.ts";
+import { concat } from "./check.ts";
+import { NO_BYTES } from "./heap.ts";
 import type { ResolvedOptions, SSECloseReason } from "./options.ts";
 import { type PolicyAction, systemClock } from "./policy.ts";
 import { COMMENT, Puller, type PullHost } from "./pull.ts";
@@ -188,7 +189,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   /** Hands the held bytes to the body as one chunk. */
   #release(): void {
-    const chunk = joinChunks(this.#held, this.#heldBytes);
+    const chunk = concat(this.#held, this.#heldBytes);
     this.#held = NO_BYTES;
     this.#heldBytes = 0;
     this.write(chunk);

@@ -55,3 +55,72 @@ export function userHeaders(init: HeadersInit): Headers {
   for (const name of CONNECTION_HEADERS) user.delete(name);
   return user;
 }
+
+/**
+ * The headers every event stream carries, lowercase, as one shared frozen
+ * record (a server that keeps a plain record as is, such as
+ * `@hono/node-server`, then needs no Headers object per connection). A
+ * user's value for any of them wins.
+ *
+ * @example Headers for a body made with sseStream
+ * ```ts
+ * import { SSE_HEADERS, sseStream } from "web-sse";
+ *
+ * const response = new Response(sseStream(["hello"]), { headers: SSE_HEADERS });
+ * response.headers.get("content-type"); // "text/event-stream; charset=utf-8"
+ * ```
+ */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-type": "text/event-stream; charset=utf-8",
+  // no-transform: a compressing proxy would otherwise buffer the stream.
+  "cache-control": "no-cache, no-transform",
+  // nginx buffers proxied responses unless told not to.
+  "x-accel-buffering": "no",
+});
+
+/**
+ * Writes `over` onto `target`: each name `over` sets replaces the target's
+ * values, except Set-Cookie, whose cookies are added (each is its own cookie).
+ * Connection headers in `over` are skipped.
+ *
+ * @param target - Changed in place.
+ * @param over - The headers that win.
+ */
+export function mergeHeaders(target: Headers, over: Iterable<readonly [string, string]>): void {
+  const replaced = new Set<string>();
+  for (const [rawName, value] of over) {
+    const name = rawName.toLowerCase();
+    if (CONNECTION_HEADERS.has(name)) continue;
+    if (name !== "set-cookie" && !replaced.has(name)) {
+      replaced.add(name);
+      target.delete(name);
+    }
+    // append, not set: several Set-Cookie headers (or a repeated name) must all survive.
+    target.append(name, value);
+  }
+}
+
+/**
+ * The event-stream headers ({@link SSE_HEADERS}) with `init` merged over
+ * them: what to give a Response whose body comes from `sseStream`.
+ * `Connection`, `Transfer-Encoding`, `Keep-Alive`, `Content-Length`,
+ * `Upgrade`, `Proxy-Connection` and `TE` in `init` are dropped: the server
+ * manages the connection, and HTTP/2 forbids them.
+ *
+ * @param init - The user's headers; their values win (Set-Cookie values are added).
+ * @returns A new Headers object.
+ * @throws TypeError for a header name or value the Headers class refuses.
+ *
+ * @example CORS on an event stream
+ * ```ts
+ * import { sseHeaders } from "web-sse";
+ *
+ * const headers = sseHeaders({ "access-control-allow-origin": "https://app.example" });
+ * headers.get("content-type"); // "text/event-stream; charset=utf-8"
+ * ```
+ */
+export function sseHeaders(init?: HeadersInit): Headers {
+  const headers = new Headers(SSE_HEADERS);
+  if (init !== undefined) mergeHeaders(headers, userHeaders(init));
+  return headers;
+}

@@ -46,22 +46,3 @@ export const RESOLVED: Promise<void> = Promise.resolve();
 export function sharedAccessor<T, V>(get: (this: T) => V): PropertyDescriptor {
   return { get, enumerable: true };
 }
-
-/**
- * Joins held chunks into one, so a burst that reached a busy client goes
- * out in one write rather than one per event.
- *
- * @param chunks - The chunks, in order.
- * @param size - Their total byte length.
- * @returns The one chunk (the only one, when there is one).
- */
-export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const chunk = new Uint8Array(size);
-  let at = 0;
-  for (const bytes of chunks) {
-    chunk.set(bytes, at);
-    at += bytes.byteLength;
-  }
-  return chunk;
-}

@@ -6,12 +6,13 @@
  *
  * @module
  */
-
-import { userHeaders } from "./headers.ts";
-import { type HubReplies, REPLY, type RequestLike } from "./hub/replies.ts";
+import { REPLY, type Replier, type RequestLike } from "./hub/replies.ts";
 import type { Hub, SubscribeOptions } from "./hub/types.ts";
-import { checkCall, NodeRequestView, nodeReplies, send } from "./node/send.ts";
+import { checkCall, NodeRequestView, nodeReplier } from "./node/send.ts";
 import type { NodeRequest, NodeResponse, NodeSSEOptions } from "./node/types.ts";
+import { resolveOptions } from "./options.ts";
+import { decide, resolveResponseOptions } from "./respond.ts";
+import { checkSource } from "./source.ts";
 import type { SSESource } from "./stream.ts";
 
 export type { NodeRequest, NodeResponse, NodeSSEOptions } from "./node/types.ts";
@@ -71,7 +72,22 @@ export function sendSSE(
   source: SSESource,
   options?: NodeSSEOptions,
 ): Promise<void> {
-  return send(req, res, source, options);
+  let run: () => Promise<void>;
+  try {
+    checkCall(req, res, options, "sendSSE");
+    const resolved = resolveOptions(options);
+    const settings = resolveResponseOptions(options);
+    checkSource(source, "sendSSE");
+    const view = new NodeRequestView(req);
+    const replier = nodeReplier(req, res);
+    run = () => {
+      const visit = { method: view.method, accept: view.get("accept"), existing: replier.existing };
+      return replier.answer(decide(visit, settings), source, resolved);
+    };
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return run();
 }
 
 /**
@@ -110,23 +126,21 @@ export function sendHub(
   options?: NodeSSEOptions & SubscribeOptions,
 ): Promise<void> {
   let reply: ReplyStep;
-  let user: Headers | undefined;
   try {
     checkCall(req, res, options, "sendHub");
     reply = (hub as Partial<Record<typeof REPLY, ReplyStep>>)[REPLY] as ReplyStep;
     if (typeof reply !== "function") {
       throw new TypeError('sendHub: "hub" must be a hub from createHub() of web-sse/hub');
     }
-    user = options?.headers === undefined ? undefined : userHeaders(options.headers);
   } catch (error) {
     return Promise.reject(error);
   }
-  return reply.call(hub, new NodeRequestView(req), topics, options, nodeReplies(req, res, user));
+  return reply.call(hub, new NodeRequestView(req), topics, options, nodeReplier(req, res));
 }
 
 type ReplyStep = (
   request: RequestLike,
   topics: string | readonly string[],
   options: (NodeSSEOptions & SubscribeOptions) | undefined,
-  replies: HubReplies<Promise<void>>,
+  replier: Replier<Promise<void>>,
 ) => Promise<void>;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { show } from "./check.ts";
 import type { SSEChunk } from "./encode.ts";
 import type { EncodedEvent } from "./encoded.ts";
 import { isPushSource, type PushSource } from "./push.ts";
@@ -46,13 +47,6 @@ function kindOf(value: unknown): "stream" | "async" | "sync" | undefined {
   return undefined;
 }
 
-/** A short description of what was passed, for error messages. */
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "object";
-  return typeof value;
-}
-
 /**
  * Checks a source when the stream is created, so a wrong kind fails at the call.
  * A function is checked later, on what it returns.
@@ -74,7 +68,7 @@ export function checkSource(source: unknown, where = "sseStream"): void {
         ? "; for a source that needs to await first, pass a function: async (ctx) => source"
         : "";
     throw new TypeError(
-      `${where}: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${typeName(source)})${hint}`,
+      `${where}: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${show(source)})${hint}`,
     );
   }
 }
@@ -154,7 +148,7 @@ export function toCursor(value: unknown): Cursor {
       return new SyncCursor(value as Iterable<unknown>);
   }
   throw new TypeError(
-    `sseStream: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${typeName(value)})`,
+    `sseStream: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${show(value)})`,
   );
 }
 

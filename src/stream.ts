@@ -8,9 +8,8 @@
  * @module
  */
 import { Connection } from "./connection.ts";
-import { userHeaders } from "./headers.ts";
 import { lastEventId } from "./last-event-id.ts";
-import { type ResolvedOptions, resolveOptions, type SSEOptions } from "./options.ts";
+import { type ResolvedOptions, resolveOptions, type SSEStreamOptions } from "./options.ts";
 import { checkSource, type SSEContext, type SSEIterable } from "./source.ts";
 import { webBody } from "./web-body.ts";
 
@@ -29,7 +28,9 @@ export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promis
  * returned or cancelled, `ctx.signal` aborted, `onClose` called once.
  *
  * @param source - What to stream.
- * @param options - See {@link SSEOptions}.
+ * @param options - See {@link SSEStreamOptions}. A body has no status or
+ * headers: set them on the Response you build ({@link sseHeaders} gives the
+ * event-stream defaults), or use {@link sseResponse}.
  * @returns A ReadableStream to use as a Response body.
  * @throws TypeError or RangeError for an invalid source or option, at the call.
  *
@@ -50,10 +51,11 @@ export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promis
  * };
  * ```
  */
-export function sseStream(source: SSESource, options?: SSEOptions): ReadableStream<Uint8Array> {
+export function sseStream(
+  source: SSESource,
+  options?: SSEStreamOptions,
+): ReadableStream<Uint8Array> {
   const resolved = resolveOptions(options);
-  // The body has no use for them, but a bad `headers` option is the same mistake here.
-  if (options?.headers !== undefined) userHeaders(options.headers);
   checkSource(source);
   return streamFrom(source, resolved);
 }

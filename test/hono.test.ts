@@ -383,8 +383,12 @@ describe("sse() checks at definition", () => {
 describe("sse() when the source function returns something that is not a source", () => {
   test.each([
     ["a string", "ada", /^sse: the source function returned a string \("ada"\)/],
-    ["a number", 42, /^sse: the source function must return .* \(got number\)/],
-    ["a plain object", { data: "x" }, /^sse: the source function must return .* \(got Object\)/],
+    ["a number", 42, /^sse: the source function must return .* \(got 42\)/],
+    [
+      "a plain object",
+      { data: "x" },
+      /^sse: the source function must return .* \(got \{"data":"x"\}\)/,
+    ],
     [
       "a promise of a string",
       Promise.resolve("ada"),

@@ -9,6 +9,8 @@
  *
  * @module
  */
+
+import { integer, newEpoch, show } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -16,7 +18,6 @@ import type {
   HubRecord,
   TopicSnapshot,
 } from "../hub/backend.ts";
-import { newEpoch } from "../hub/ids.ts";
 
 /** A value SQLite hands back or takes as a binding. */
 export type SqlValue = ArrayBuffer | string | number | null;
@@ -84,16 +85,6 @@ function utf8Length(text: string): number {
   return bytes;
 }
 
-function checkCount(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `sqliteBackend: "${name}" must be a safe integer >= 1 (got ${String(value).slice(0, 40)})`,
-    );
-  }
-  return value;
-}
-
 const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** One row of the records table, as SQLite hands it back. */
@@ -151,12 +142,13 @@ export function sqliteBackend(
 ): HubBackend {
   const prefix = options.prefix ?? "web_sse_";
   if (typeof prefix !== "string" || !PREFIX.test(prefix) || prefix.startsWith("_cf_")) {
-    throw new RangeError(
-      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter, at most 64 (got ${String(prefix).slice(0, 40)})`,
+    throw new TypeError(
+      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter (not "_cf_"), at most 64 (got ${show(prefix)})`,
     );
   }
-  const maxTopics = checkCount("maxTopics", options.maxTopics, DEFAULT_MAX_TOPICS);
-  const maxBytes = checkCount("maxBytes", options.maxBytes, DEFAULT_MAX_BYTES);
+  const at = (name: string) => ({ where: "sqliteBackend", name });
+  const maxTopics = integer(at("maxTopics"), options.maxTopics, DEFAULT_MAX_TOPICS, 1);
+  const maxBytes = integer(at("maxBytes"), options.maxBytes, DEFAULT_MAX_BYTES, 1, " bytes");
   return new SqliteBackend(storage, prefix, maxTopics, maxBytes);
 }
 

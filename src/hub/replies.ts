@@ -1,12 +1,14 @@
 /**
- * How `hub.response()`'s answer becomes a reply: a Fetch `Response` here, a
- * Node response in `web-sse/node`. The hub decides (406, 204, HEAD, the
- * stream) once; each body only materialises the decision.
+ * How `hub.response()`'s answer (from the front door, `respond.ts`) becomes
+ * a reply: a Fetch `Response` here, a Node response in `web-sse/node`. The
+ * hub decides once (406, 204, HEAD, the stream); each shell only
+ * materialises the decision.
  *
  * @module
  */
 import type { ResolvedOptions } from "../options.ts";
-import { responseFrom } from "../response.ts";
+import type { Answer } from "../respond.ts";
+import { answerWith } from "../response.ts";
 
 /** What an answer needs from the request: a Fetch `Request`, or a view of a Node request. */
 export interface RequestLike {
@@ -15,29 +17,16 @@ export interface RequestLike {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The hub's answers, turned into one kind of reply `T`. */
-export interface HubReplies<T> {
-  /** Accept refuses text/event-stream: 406 (+ Vary: Accept). */
-  notAcceptable(): T;
-  /** Every topic has ended and the client has seen all of it: 204 with these headers. */
-  noContent(headers: Headers): T;
-  /** The stream (or, for HEAD, its status and headers alone). */
-  stream(source: unknown, options: ResolvedOptions, headers: HeadersInit): T;
+/** Turns the hub's answer into one kind of reply `T`. */
+export interface Replier<T> {
+  /** Headers already set on the response (a Node `res.setHeader()`); none for a Fetch Response. */
+  readonly existing?: Iterable<readonly [string, string]> | undefined;
+  /** Materialises `answer`: the stream of `source`, or the head alone (the source closed unread). */
+  answer(answer: Answer, source: unknown, options: ResolvedOptions): T;
 }
 
 /** Where `web-sse/node` finds a hub's answer step: `Symbol.for`, so two copies of the package agree. */
 export const REPLY: unique symbol = Symbol.for("web-sse.hub.reply") as never;
 
-/** The 406 body every path sends. */
-export const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
-
-/** The Fetch replies: what `hub.response()` returns. */
-export const FETCH_REPLIES: HubReplies<Response> = {
-  notAcceptable: () =>
-    new Response(NOT_ACCEPTABLE, {
-      status: 406,
-      headers: { "content-type": "text/plain; charset=utf-8", vary: "Accept" },
-    }),
-  noContent: (headers) => new Response(null, { status: 204, headers }),
-  stream: responseFrom,
-};
+/** The Fetch shell: what `hub.response()` returns. */
+export const FETCH_REPLIER: Replier<Response> = { answer: answerWith };

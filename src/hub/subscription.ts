@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import { concat } from "../check.ts";
 import { encodeEvent, type SSEChunk, type SSEMessage } from "../encode.ts";
 import type { EncodedEvent } from "../encoded.ts";
 import type { SSECloseReason } from "../options.ts";
@@ -12,7 +14,7 @@ import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubRecord } from "./backend.ts";
 import { decodeFrames } from "./decode.ts";
-import { concat, type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
+import { type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
 import { formatId, parseId } from "./ids.ts";
 import type { GapAnswer, SubscribeOptions } from "./types.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../encode.ts";
+import { show } from "../check.ts";
 
 /** The longest topic name, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 256;
@@ -18,7 +18,7 @@ export const MAX_TOPIC_LENGTH = 256;
 export function checkTopic(topic: unknown, where: string): asserts topic is string {
   if (typeof topic !== "string" || topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
     throw new TypeError(
-      `${where}: a topic must be a non-empty string of at most ${MAX_TOPIC_LENGTH} UTF-16 units (got ${describe(topic)}${typeof topic === "string" ? `, length ${topic.length}` : ""})`,
+      `${where}: a topic must be a non-empty string of at most ${MAX_TOPIC_LENGTH} UTF-16 units (got ${show(topic)}${typeof topic === "string" ? `, length ${topic.length}` : ""})`,
     );
   }
 }
@@ -38,7 +38,7 @@ export function checkTopics(topics: unknown, where: string): string[] {
   }
   if (!Array.isArray(topics)) {
     throw new TypeError(
-      `${where}: "topics" must be a topic name or an array of them (got ${describe(topics)})`,
+      `${where}: "topics" must be a topic name or an array of them (got ${show(topics)})`,
     );
   }
   if (topics.length === 0) throw new TypeError(`${where}: "topics" must name at least one topic`);

@@ -1,19 +1,20 @@
 /**
- * `sendSSE` and `sendHub`: the engine's connection on a {@link NodeBody}.
+ * `sendSSE` and `sendHub`'s shared steps: the call checks, the front door's
+ * answer written on a Node response, and the engine's connection on a
+ * {@link NodeBody}.
  *
  * @module
  */
+import { show } from "../check.ts";
 import { Connection } from "../connection.ts";
-import { describe } from "../encode.ts";
-import { userHeaders } from "../headers.ts";
-import type { HubReplies, RequestLike } from "../hub/replies.ts";
+import type { Replier, RequestLike } from "../hub/replies.ts";
 import { decodeLatin1AsUtf8 } from "../last-event-id.ts";
-import { acceptsEventStream } from "../negotiate.ts";
-import { type ResolvedOptions, resolveOptions } from "../options.ts";
-import { checkSource, closeUnopened } from "../source.ts";
+import type { ResolvedOptions } from "../options.ts";
+import type { Answer } from "../respond.ts";
+import { closeUnopened } from "../source.ts";
 import { clientGone, NodeBody } from "./body.ts";
-import { writeNoContent, writeNotAcceptable, writeStreamHead } from "./head.ts";
-import type { NodeRequest, NodeResponse, NodeSSEOptions } from "./types.ts";
+import { existingHeaders, writeAnswer } from "./head.ts";
+import type { NodeRequest, NodeResponse } from "./types.ts";
 
 /** A Node request seen as the hub's answer step sees a request: method and headers. */
 export class NodeRequestView implements RequestLike {
@@ -49,14 +50,19 @@ function settled(res: NodeResponse): Promise<void> {
   });
 }
 
-/** A bad call: nothing is sent. */
+/**
+ * Checks what makes a call bad whatever its options: not a request, not a
+ * response, a response that already sent its head or ended, a `request` option.
+ *
+ * @throws TypeError saying what to do.
+ */
 export function checkCall(req: unknown, res: unknown, options: unknown, where: string): void {
   if (typeof req !== "object" || req === null || typeof (req as NodeRequest).headers !== "object") {
-    throw new TypeError(`${where}: "req" must be a Node request (got ${describe(req)})`);
+    throw new TypeError(`${where}: "req" must be a Node request (got ${show(req)})`);
   }
   const r = res as NodeResponse;
   if (typeof res !== "object" || res === null || typeof r.writeHead !== "function") {
-    throw new TypeError(`${where}: "res" must be a Node response (got ${describe(res)})`);
+    throw new TypeError(`${where}: "res" must be a Node response (got ${show(res)})`);
   }
   if (r.headersSent || r.writableEnded) {
     throw new TypeError(
@@ -71,18 +77,27 @@ export function checkCall(req: unknown, res: unknown, options: unknown, where: s
 }
 
 /**
- * Streams `source` on `res`, or answers HEAD with the head alone.
- *
- * @returns Resolves once the response has closed (after `onClose`).
+ * The Node shell for the front door's answers: `existing` is what `res`
+ * holds; `answer()` writes the head and, for a stream, runs the connection.
+ * Each reply resolves once the response has closed (after `onClose`).
  */
-export function stream(
+export function nodeReplier(req: NodeRequest, res: NodeResponse): Replier<Promise<void>> {
+  return {
+    existing: existingHeaders(res),
+    answer: (answer, source, options) => reply(req, res, answer, source, options),
+  };
+}
+
+function reply(
   req: NodeRequest,
   res: NodeResponse,
+  answer: Answer,
   source: unknown,
   options: ResolvedOptions,
-  user: Headers | undefined,
 ): Promise<void> {
   if (clientGone(res)) {
+    // Nothing can reach the client: nothing is sent, and the stream that
+    // would have been ends as a client leaving ends it.
     closeUnopened(source, new DOMException("The client had already left", "AbortError"));
     try {
       options.onClose?.("cancel");
@@ -91,13 +106,13 @@ export function stream(
     }
     return Promise.resolve();
   }
-  writeStreamHead(res, options.status, user);
-  if (req.method === "HEAD") {
-    closeUnopened(source, new DOMException("HEAD request: no stream", "AbortError"));
+  if (answer.kind !== "stream") {
+    closeUnopened(source, new DOMException(`${answer.status} answer: no stream`, "AbortError"));
     const done = settled(res);
-    res.end();
+    writeAnswer(res, answer);
     return done;
   }
+  writeAnswer(res, answer);
   const id = req.headers["last-event-id"];
   const lastEventId = typeof id === "string" && id !== "" ? decodeLatin1AsUtf8(id) : undefined;
   const connection = new Connection(source, options, lastEventId);
@@ -106,53 +121,4 @@ export function stream(
     connection.open(body);
     body.start();
   });
-}
-
-/** The hub's answers materialised on a Node response. */
-export function nodeReplies(
-  req: NodeRequest,
-  res: NodeResponse,
-  user: Headers | undefined,
-): HubReplies<Promise<void>> {
-  return {
-    notAcceptable() {
-      const done = settled(res);
-      writeNotAcceptable(res);
-      return done;
-    },
-    noContent(headers) {
-      const done = settled(res);
-      writeNoContent(res, headers);
-      return done;
-    },
-    stream: (source, options) => stream(req, res, source, options, user),
-  };
-}
-
-/**
- * Checks a `sendSSE` call and starts it.
- *
- * @returns The stream's promise; rejects (nothing sent) for a bad call.
- */
-export function send(
-  req: NodeRequest,
-  res: NodeResponse,
-  source: unknown,
-  options: NodeSSEOptions | undefined,
-): Promise<void> {
-  let resolved: ResolvedOptions;
-  let user: Headers | undefined;
-  try {
-    checkCall(req, res, options, "sendSSE");
-    resolved = resolveOptions(options);
-    checkSource(source, "sendSSE");
-    user = options?.headers === undefined ? undefined : userHeaders(options.headers);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (!acceptsEventStream(new NodeRequestView(req).get("accept"))) {
-    closeUnopened(source, new DOMException("Not Acceptable: no stream", "AbortError"));
-    return nodeReplies(req, res, user).notAcceptable();
-  }
-  return stream(req, res, source, resolved, user);
 }

@@ -4,8 +4,9 @@
  *
  * @module
  */
+
+import { show } from "../check.ts";
 import { bounded } from "./errors.ts";
-import { shorten } from "./keys.ts";
 
 /** node-redis (`redis` v4 and later): a connected `createClient()` client. */
 export interface NodeRedisLike {
@@ -196,7 +197,7 @@ export function adapt(client: unknown, route: string): Conn {
     if (has(client, "send")) return new BunConn(client);
   }
   throw new TypeError(
-    `redisBackend: "client" must be a node-redis, ioredis or Bun RedisClient instance (with duplicate() and sendCommand(), call() or send()) (got ${shorten(
+    `redisBackend: "client" must be a node-redis, ioredis or Bun RedisClient instance (with duplicate() and sendCommand(), call() or send()) (got ${show(
       client === null || typeof client !== "object"
         ? client
         : Object.prototype.toString.call(client),
