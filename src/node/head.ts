@@ -45,7 +45,7 @@ export function writeAnswer(res: NodeResponse, answer: Answer): void {
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
   res.statusCode = answer.status;
   res.writeHead(answer.status);
-  if (answer.kind === "stream") res.flushHeaders();
+  if (answer.kind === "stream") res.flushHeaders?.();
   else if (answer.kind === "refuse") res.end(answer.body);
   else res.end();
 }

@@ -31,7 +31,8 @@ export interface NodeResponse {
   setHeader(name: string, value: number | string | readonly string[]): unknown;
   removeHeader(name: string): void;
   writeHead(statusCode: number): unknown;
-  flushHeaders(): void;
+  /** Sends the head now (missing from some typings of `Http2ServerResponse`). */
+  flushHeaders?: (() => void) | undefined;
   /** Added by a compression middleware (Express's `compression()`): sends what it holds. */
   flush?: (() => void) | undefined;
   write(chunk: Uint8Array): boolean;
