@@ -8,12 +8,12 @@ import { encodeEvent, type SSEChunk } from "../encode.ts";
 import { lastEventId } from "../last-event-id.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
 import { complete, decide, resolveResponseOptions } from "../respond.ts";
-import { answerWith } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
 import { type Frame, frameOf } from "./frame.ts";
 import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
+import { FETCH_REPLIER, REPLY, type Replier, type RequestLike } from "./replies.ts";
 import {
   type FrameRun,
   type HubCore,
@@ -270,11 +270,21 @@ class HubImpl implements Hub, HubCore {
     return subscription(this, topics, options, ctx, startAt, preread);
   }
 
-  async response(
+  response(
     request: Request,
     topics: string | readonly string[],
     options?: (SSEOptions & SubscribeOptions) | undefined,
   ): Promise<Response> {
+    return this[REPLY](request, topics, options, FETCH_REPLIER);
+  }
+
+  /** `response()`'s decision, materialised by `replier` (a Fetch Response, or a Node response). */
+  async [REPLY]<T>(
+    request: RequestLike,
+    topics: string | readonly string[],
+    options: (SSEOptions & SubscribeOptions) | undefined,
+    replier: Replier<T>,
+  ): Promise<T> {
     const list = checkTopics(topics, "hub.response");
     if (
       typeof request !== "object" ||
@@ -291,17 +301,21 @@ class HubImpl implements Hub, HubCore {
     }
     const { start, onGap, ...rest } = options ?? {};
     // Invalid options reject here, whatever the answer would have been.
-    const resolved = resolveOptions({ ...rest, request });
+    const resolved = resolveOptions({ ...rest, request: request as Request });
     const settings = resolveResponseOptions(rest);
-    const visit = { method: request.method, accept: request.headers.get("accept") };
+    const visit = {
+      method: request.method,
+      accept: request.headers.get("accept"),
+      existing: replier.existing,
+    };
     const answer = decide(visit, settings);
     // A refusal or a HEAD: the headers alone, without a read of the backend.
-    if (answer.kind !== "stream") return answerWith(answer, [], resolved);
+    if (answer.kind !== "stream") return replier.answer(answer, [], resolved);
     if (this.closed) {
       // A request that comes in during shutdown gets a stream that ends at once
       // (reason "abort"), so its EventSource reconnects (elsewhere) rather than
       // failing for good on an error status.
-      return answerWith(
+      return replier.answer(
         answer,
         (ctx: SSEContext) => this.#subscription(list, {}, ctx, undefined),
         resolved,
@@ -312,7 +326,7 @@ class HubImpl implements Hub, HubCore {
     try {
       await this.ready();
       startAt = this.head;
-      const id = lastEventId(request);
+      const id = lastEventId(request as Request);
       const epoch = this.epoch;
       const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
       if (id === undefined || position !== undefined) {
@@ -325,7 +339,7 @@ class HubImpl implements Hub, HubCore {
         const atPosition = id !== undefined || start !== "earliest";
         if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
-          return answerWith(complete(visit, settings), [], resolved);
+          return replier.answer(complete(visit, settings), [], resolved);
         }
       }
     } catch (error) {
@@ -333,7 +347,7 @@ class HubImpl implements Hub, HubCore {
       // fails at once, as a source that throws does (onError decides, then the
       // stream closes normally), so the EventSource reconnects and finds the
       // store back; an error status or a rejection would stop it for good.
-      return answerWith(
+      return replier.answer(
         answer,
         () => {
           throw error;
@@ -342,7 +356,7 @@ class HubImpl implements Hub, HubCore {
       );
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
-    return answerWith(
+    return replier.answer(
       answer,
       (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
       resolved,
