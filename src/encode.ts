@@ -105,13 +105,27 @@ function serializeData(data: unknown, serialize: ((data: unknown) => string) | u
 }
 
 /**
+ * Whether `text` has no line break. indexOf scans with memchr; a /[\r\n]/
+ * test is ~30x slower on a 16 KiB string on Node 20 (V8 11.3).
+ */
+function isOneLine(text: string): boolean {
+  return text.indexOf("\n") === -1 && text.indexOf("\r") === -1;
+}
+
+/** `data: ` lines for a text with line breaks in it. */
+function dataLines(text: string): string {
+  let out = "";
+  for (const line of text.split(LINE_BREAK)) out += `data: ${line}\n`;
+  return out;
+}
+
+/**
  * Prefixes every line of `text` (split on CRLF, LF and lone CR, as the parser
  * splits them) with `prefix`, each line ended by LF.
  */
 function prefixLines(prefix: string, text: string, emptyLine: string): string {
-  // The fast path: most payloads are one line. indexOf scans with memchr; a
-  // /[\r\n]/ test is ~30x slower on a 16 KiB string on Node 20 (V8 11.3).
-  if (text.indexOf("\n") === -1 && text.indexOf("\r") === -1) {
+  // The fast path: most payloads are one line.
+  if (isOneLine(text)) {
     return text === "" ? `${emptyLine}\n` : `${prefix}${text}\n`;
   }
   let out = "";
@@ -128,17 +142,19 @@ function commentLines(comment: unknown): string {
   return prefixLines(": ", comment, ":");
 }
 
-function eventLine(event: unknown): string {
+/** The event type, checked; `""` leaves the field out. */
+function eventName(event: unknown): string {
   if (typeof event !== "string") {
     throw new SSEEncodeError("event", `"event" must be a string (got ${show(event)})`);
   }
   if (HAS_LINE_BREAK.test(event)) {
     throw new SSEEncodeError("event", `"event" must not contain CR or LF (got ${show(event)})`);
   }
-  return event === "" ? "" : `event: ${event}\n`;
+  return event;
 }
 
-function idLine(id: unknown): string {
+/** The id as sent, checked; `""` is sent as a bare `id` line. */
+function idText(id: unknown): string {
   let text: string;
   if (typeof id === "number") {
     if (!Number.isFinite(id)) {
@@ -156,6 +172,16 @@ function idLine(id: unknown): string {
   } else {
     throw new SSEEncodeError("id", `"id" must be a string or a finite number (got ${show(id)})`);
   }
+  return text;
+}
+
+function eventLine(event: unknown): string {
+  const name = eventName(event);
+  return name === "" ? "" : `event: ${name}\n`;
+}
+
+function idLine(id: unknown): string {
+  const text = idText(id);
   // A bare "id" line sets the client's last event id to "" (a reset).
   return text === "" ? "id\n" : `id: ${text}\n`;
 }
@@ -244,13 +270,31 @@ export function encodeEvent(message: SSEChunk, options?: EncodeOptions): string 
   ) {
     throw notAMessage(message);
   }
+  // The common event (a type, an id, one line of text) is made by one
+  // template literal rather than appended field by field: each append leaves
+  // one more piece in the rope a runtime flattens when the batch is encoded,
+  // and on Bun 1.4 that flattening was a fifth of the time on small events.
+  if (
+    comment === undefined &&
+    retry === undefined &&
+    typeof data === "string" &&
+    event !== undefined &&
+    id !== undefined
+  ) {
+    const name = eventName(event);
+    const text = idText(id);
+    if (name !== "" && text !== "" && isOneLine(data)) {
+      return `event: ${name}\nid: ${text}\ndata: ${data}\n\n`;
+    }
+  }
   let out = "";
   if (comment !== undefined) out += commentLines(comment);
   if (event !== undefined) out += eventLine(event);
   if (id !== undefined) out += idLine(id);
   if (retry !== undefined) out += retryLine(retry);
   if (data !== undefined) {
-    out += prefixLines("data: ", serializeData(data, options?.serialize), "data: ");
+    const text = serializeData(data, options?.serialize);
+    out += isOneLine(text) ? `data: ${text}\n` : dataLines(text);
   }
   return `${out}\n`;
 }
