@@ -6,10 +6,10 @@
  * @module
  */
 import type { Body, BodyHost } from "./body.ts";
+import { concat } from "./check.ts";
 import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
-import { concat } from "./check.ts";
 import { NO_BYTES } from "./heap.ts";
 import type { ResolvedOptions, SSECloseReason } from "./options.ts";
 import { type PolicyAction, systemClock } from "./policy.ts";

@@ -349,7 +349,7 @@ class RedisBackend implements HubBackend {
       const message = error instanceof Error ? error.message : String(error);
       if (REFUSED.test(message)) return false;
       // Redis away: decide nothing on what could not be read.
-      throw new RedisBackendError(`redisBackend: ${what}: ${shorten(message)}`, false, error);
+      throw new RedisBackendError(`redisBackend: ${what}: ${show(message)}`, false, error);
     }
   }
 
