@@ -183,31 +183,6 @@ export function signal(at: Named, value: unknown, rule = ""): AbortSignal | unde
 }
 
 /**
- * The UTF-8 length of `text`, without encoding it: what a byte bound
- * (`maxBytes`) counts, whatever the backend.
- *
- * @param text - Any string; a lone surrogate counts as the 3 bytes of U+FFFD.
- * @returns Its length in UTF-8 bytes.
- */
-export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      // A surrogate pair: 2 units, 4 bytes.
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2;
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
-}
-
-/**
  * Joins byte chunks into one; a single chunk is returned as is (no copy).
  *
  * @param chunks - The chunks, in order.

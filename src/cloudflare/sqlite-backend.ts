@@ -10,7 +10,7 @@
  * @module
  */
 
-import { integer, newEpoch, show, utf8Length } from "../check.ts";
+import { integer, newEpoch, show } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -65,6 +65,25 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const SWEEP_BATCH = 64;
 /** Topics looked at per query while choosing which to evict. */
 const EVICT_PAGE = 64;
+
+/** The UTF-8 length of `text`, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      // A surrogate pair: 2 units, 4 bytes.
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 2;
+        i++;
+      } else bytes += 2;
+    } else bytes += 2;
+  }
+  return bytes;
+}
 
 const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { integer, type Named, newEpoch, utf8Length } from "../check.ts";
+import { integer, type Named, newEpoch } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -23,9 +23,8 @@ export interface MemoryBackendOptions {
    */
   maxTopics?: number | undefined;
   /**
-   * Bytes of event text kept in all, counted in UTF-8 (what the events are on
-   * the wire), plus a small fixed cost per event and per topic. Past it,
-   * topics are dropped as for `maxTopics`.
+   * Bytes of event text kept in all (counted as UTF-16 units of the encoded
+   * events). Past it, topics are dropped as for `maxTopics`.
    *
    * @defaultValue 67108864 (64 MiB)
    */
@@ -112,7 +111,7 @@ class MemoryBackend implements HubBackend {
     if (end) state.ended = record.seq;
     if (options.history > 0) {
       state.records.push(record);
-      const size = utf8Length(body) + RECORD_OVERHEAD;
+      const size = body.length + RECORD_OVERHEAD;
       state.bytes += size;
       this.#bytes += size;
       while (state.records.length > options.history) this.#dropOldest(state);
@@ -157,7 +156,7 @@ class MemoryBackend implements HubBackend {
 
   #dropOldest(state: TopicState): void {
     const record = state.records.shift() as HubRecord;
-    const size = utf8Length(record.body) + RECORD_OVERHEAD;
+    const size = record.body.length + RECORD_OVERHEAD;
     state.bytes -= size;
     this.#bytes -= size;
   }
