@@ -121,7 +121,9 @@ export interface Hub {
    *
    * @param request - The request being answered (its signal and Last-Event-ID are used).
    * @param topics - One topic or several.
-   * @param options - Stream options and subscribe options.
+   * @param options - Stream, response (`status`, `headers`) and subscribe
+   * options. Not `request`: the request is the first argument, and passing
+   * it here again is a TypeError.
    * @returns The Response.
    * @throws (rejects) TypeError or RangeError for a bad topic or option.
    */
