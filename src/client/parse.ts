@@ -217,8 +217,14 @@ export class EventStreamParser {
       if (onComment !== undefined) onComment(s.slice(valueStart(s, start + 1, end), end));
       return;
     }
-    // The known fields by their names' first letters; a name must end at the colon or the line's end.
-    if (first === D && s.startsWith("data", start)) {
+    // The known fields by their names' letters (char codes: no string made for
+    // the name); a name must end at the colon or the line's end.
+    if (
+      first === D &&
+      s.charCodeAt(start + 1) === 97 &&
+      s.charCodeAt(start + 2) === 116 &&
+      s.charCodeAt(start + 3) === 97
+    ) {
       const at = start + 4;
       if (at === end) {
         this.#addData("");
@@ -228,7 +234,7 @@ export class EventStreamParser {
         this.#addData(s.slice(valueStart(s, at + 1, end), end));
         return;
       }
-    } else if (first === I && s.startsWith("id", start)) {
+    } else if (first === I && s.charCodeAt(start + 1) === 100) {
       const at = start + 2;
       if (at === end) {
         this.#setId("");
