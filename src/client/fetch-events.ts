@@ -451,7 +451,7 @@ async function read(
  *   body: JSON.stringify({ prompt: "Hello" }),
  * });
  * for await (const { event, data } of events) {
- *   if (event === "token") output.textContent += data;
+ *   if (event === "token") console.log(data);
  * }
  * ```
  *

@@ -21,8 +21,17 @@ export interface ParserHandlers {
 export const DEFAULT_MAX_EVENT_SIZE: number = 64 * 1024 * 1024;
 
 const LF = 10;
-const CR = 13;
 const SPACE = 32;
+const COLON = 58;
+const D = 100;
+const E = 101;
+const I = 105;
+const R = 114;
+
+/** Where a value starts: after the colon, one space skipped. */
+function valueStart(s: string, afterColon: number, end: number): number {
+  return afterColon < end && s.charCodeAt(afterColon) === SPACE ? afterColon + 1 : afterColon;
+}
 
 /**
  * Checks a `maxEventSize` option: a positive safe integer.
@@ -55,10 +64,15 @@ export function checkMaxEventSize(value: unknown, where: string): number {
  * keeps at most 2n bytes of string in memory).
  */
 export class EventStreamParser {
-  readonly #handlers: ParserHandlers;
+  // The handlers live in fields of their own: calling through the handlers
+  // object made V8 deoptimize the scan loop ("wrong call target") when each
+  // stream brought closures of its own.
+  readonly #onEvent: (event: SSEEvent) => void;
+  readonly #onRetry: ((ms: number) => void) | undefined;
+  readonly #onComment: ((text: string) => void) | undefined;
   readonly #max: number;
   /** The unfinished line (text after the last line break). */
-  #line = "";
+  #partial = "";
   /** True after a CR that ended a chunk: an LF starting the next chunk belongs to it. */
   #afterCR = false;
   /** True until the first text arrives: one leading BOM is dropped. */
@@ -83,7 +97,9 @@ export class EventStreamParser {
     maxEventSize: number = DEFAULT_MAX_EVENT_SIZE,
     lastEventId = "",
   ) {
-    this.#handlers = handlers;
+    this.#onEvent = handlers.onEvent;
+    this.#onRetry = handlers.onRetry;
+    this.#onComment = handlers.onComment;
     this.#max = maxEventSize;
     this.#idBuffer = lastEventId;
     this.#lastEventId = lastEventId;
@@ -112,6 +128,24 @@ export class EventStreamParser {
       this.#afterCR = false;
       if (text.charCodeAt(pos) === LF) pos++;
     }
+    // Most streams use LF only: a chunk without CR takes the short loop.
+    if (text.indexOf("\r", pos) === -1) this.#feedLF(text, pos);
+    else this.#feedAny(text, pos);
+  }
+
+  /** The lines of `text` from `pos`, which holds no CR. */
+  #feedLF(text: string, pos: number): void {
+    let lf = text.indexOf("\n", pos);
+    while (lf !== -1) {
+      this.#line(text, pos, lf);
+      pos = lf + 1;
+      lf = text.indexOf("\n", pos);
+    }
+    this.#keep(text, pos);
+  }
+
+  /** The lines of `text` from `pos`, ended by CR, LF or CRLF. */
+  #feedAny(text: string, pos: number): void {
     const length = text.length;
     // The next CR and LF at or after pos; -1 once there is none left in this chunk.
     let cr = text.indexOf("\r", pos);
@@ -123,26 +157,34 @@ export class EventStreamParser {
       if (cr === -1) end = lf;
       else if (lf === -1) end = cr;
       else end = Math.min(cr, lf);
-      if (end === -1) {
-        // No line break left: keep the rest as the unfinished line.
-        this.#line = this.#line.length === 0 ? text.slice(pos) : this.#line + text.slice(pos);
-        if (this.#line.length + this.#data.length > this.#max) {
-          this.#tooBig(this.#line.length + this.#data.length);
-        }
-        return;
-      }
-      let line = text.slice(pos, end);
-      if (this.#line.length !== 0) {
-        line = this.#line + line;
-        this.#line = "";
-      }
-      if (line.length > this.#max) this.#tooBig(line.length);
-      if (text.charCodeAt(end) === CR) {
-        if (end + 1 === length) this.#afterCR = true;
-        else if (text.charCodeAt(end + 1) === LF) end++;
-      }
-      pos = end + 1;
-      this.#processLine(line);
+      if (end === -1) break;
+      const next = end === cr && text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
+      if (end === cr && end + 1 === length) this.#afterCR = true;
+      this.#line(text, pos, end);
+      pos = next;
+    }
+    this.#keep(text, pos);
+  }
+
+  /** The line text[start, end), after the unfinished line kept from earlier chunks. */
+  #line(text: string, start: number, end: number): void {
+    if (this.#partial.length === 0) {
+      if (end - start > this.#max) this.#tooBig(end - start);
+      this.#field(text, start, end);
+      return;
+    }
+    const line = this.#partial + text.slice(start, end);
+    this.#partial = "";
+    if (line.length > this.#max) this.#tooBig(line.length);
+    this.#field(line, 0, line.length);
+  }
+
+  /** Keeps text[pos...] as the unfinished line. */
+  #keep(text: string, pos: number): void {
+    if (pos >= text.length) return;
+    this.#partial = this.#partial.length === 0 ? text.slice(pos) : this.#partial + text.slice(pos);
+    if (this.#partial.length + this.#data.length > this.#max) {
+      this.#tooBig(this.#partial.length + this.#data.length);
     }
   }
 
@@ -151,7 +193,7 @@ export class EventStreamParser {
    * says ("If the file ends in the middle of an event ... not dispatched").
    */
   end(): void {
-    this.#line = "";
+    this.#partial = "";
     this.#data = "";
     this.#hasData = false;
     this.#type = "";
@@ -159,56 +201,85 @@ export class EventStreamParser {
     this.#idBuffer = this.#lastEventId;
   }
 
-  #processLine(line: string): void {
-    const length = line.length;
-    if (length === 0) {
+  /**
+   * One line, s[start, end), by the spec's steps: blank dispatches, a colon
+   * first is a comment, else a field and its value. Works on the range, so the
+   * common fields cost one slice (the value) and no line string.
+   */
+  #field(s: string, start: number, end: number): void {
+    if (start === end) {
       this.#dispatch();
       return;
     }
-    const colon = line.indexOf(":");
-    if (colon === 0) {
-      const onComment = this.#handlers.onComment;
-      if (onComment !== undefined) {
-        onComment(line.charCodeAt(1) === SPACE ? line.slice(2) : line.slice(1));
-      }
+    const first = s.charCodeAt(start);
+    if (first === COLON) {
+      const onComment = this.#onComment;
+      if (onComment !== undefined) onComment(s.slice(valueStart(s, start + 1, end), end));
       return;
     }
-    let field: string;
-    let value: string;
-    if (colon === -1) {
-      field = line;
-      value = "";
+    // The known fields by their names' letters (char codes: no string made for
+    // the name); a name must end at the colon or the line's end.
+    if (
+      first === D &&
+      s.charCodeAt(start + 1) === 97 &&
+      s.charCodeAt(start + 2) === 116 &&
+      s.charCodeAt(start + 3) === 97
+    ) {
+      const at = start + 4;
+      if (at === end) {
+        this.#addData("");
+        return;
+      }
+      if (s.charCodeAt(at) === COLON) {
+        this.#addData(s.slice(valueStart(s, at + 1, end), end));
+        return;
+      }
+    } else if (first === I && s.charCodeAt(start + 1) === 100) {
+      const at = start + 2;
+      if (at === end) {
+        this.#setId("");
+        return;
+      }
+      if (s.charCodeAt(at) === COLON) {
+        this.#setId(s.slice(valueStart(s, at + 1, end), end));
+        return;
+      }
+    } else if (first === E && s.startsWith("event", start)) {
+      const at = start + 5;
+      if (at === end) {
+        this.#type = "";
+        return;
+      }
+      if (s.charCodeAt(at) === COLON) {
+        this.#type = s.slice(valueStart(s, at + 1, end), end);
+        return;
+      }
+    } else if (first === R && s.startsWith("retry", start)) {
+      const at = start + 5;
+      if (at === end) return;
+      if (s.charCodeAt(at) === COLON) {
+        const value = s.slice(valueStart(s, at + 1, end), end);
+        if (value.length > 0 && isDigits(value)) this.#onRetry?.(Number.parseInt(value, 10));
+        return;
+      }
+    }
+    // Any other field is ignored (the spec: "Otherwise ... ignore the field").
+  }
+
+  #addData(value: string): void {
+    if (this.#hasData) {
+      this.#data = `${this.#data}\n${value}`;
+      if (this.#data.length > this.#max) this.#tooBig(this.#data.length);
     } else {
-      field = line.slice(0, colon);
-      const start = line.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
-      value = line.slice(start);
+      this.#data = value;
+      this.#hasData = true;
     }
-    switch (field) {
-      case "data":
-        if (this.#hasData) {
-          this.#data = `${this.#data}\n${value}`;
-          if (this.#data.length > this.#max) this.#tooBig(this.#data.length);
-        } else {
-          this.#data = value;
-          this.#hasData = true;
-        }
-        return;
-      case "event":
-        this.#type = value;
-        return;
-      case "id":
-        if (!value.includes("\0")) {
-          this.#idBuffer = value;
-          this.#id = value;
-        }
-        return;
-      case "retry":
-        if (value.length > 0 && isDigits(value))
-          this.#handlers.onRetry?.(Number.parseInt(value, 10));
-        return;
-      default:
-      // Unknown fields are ignored.
-    }
+  }
+
+  #setId(value: string): void {
+    if (value.includes("\0")) return;
+    this.#idBuffer = value;
+    this.#id = value;
   }
 
   #dispatch(): void {
@@ -228,11 +299,11 @@ export class EventStreamParser {
     this.#data = "";
     this.#hasData = false;
     this.#type = "";
-    this.#handlers.onEvent(event);
+    this.#onEvent(event);
   }
 
   #tooBig(size: number): never {
-    this.#line = "";
+    this.#partial = "";
     this.#data = "";
     throw new RangeError(
       `event stream: a line or event passed maxEventSize (${this.#max} bytes; got at least ${size}). ` +

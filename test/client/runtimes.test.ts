@@ -85,6 +85,10 @@ test("Deno runs the client checks", async () => {
   expectAllPassed(JSON.parse(out.trim().split("\n").at(-1) ?? "[]"));
 });
 
+test("the fetch option and SSEEvent type-check under Deno's own fetch types", async () => {
+  await run(`${BIN}/deno`, ["check", "--quiet", "test/client/fetch-types-deno.ts"], {}, 90_000);
+});
+
 test("Bun runs the client checks", async () => {
   const out = await run(
     `${BIN}/bun`,
