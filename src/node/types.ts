@@ -36,7 +36,8 @@ export interface NodeResponse {
   /** Added by a compression middleware (Express's `compression()`): sends what it holds. */
   flush?: (() => void) | undefined;
   write(chunk: Uint8Array): boolean;
-  end(chunk?: string): unknown;
+  end(): unknown;
+  end(chunk: string): unknown;
   destroy(error?: Error): unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
