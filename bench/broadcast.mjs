@@ -89,7 +89,7 @@ function tables(results, sizes) {
       `| ${r.variant.name} | ${kib(r.heapPerConn)} | ${kib(r.rssPerConn)} | ${ratio(
         r.heapPerConn,
         hand?.heapPerConn,
-      )} | ${r.closedInTime ? r.after.live : `**${r.after.live} (not within 20 s)**`} | ${signed(
+      )} | ${r.closedInTime ? r.after.live : `**${r.after.live} (not within 60 s)**`} | ${signed(
         delta("Timeout"),
         delta("Timeout"),
       )} | ${signed(delta("TCPSocketWrap"), delta("TCPSocketWrap"))} | ${signed(left, kib(left))} KiB (${(

@@ -150,7 +150,7 @@ const cleanup = [
 for (const r of ok) {
   const delta = (name) => (r.after.resources[name] ?? 0) - (r.base.resources[name] ?? 0);
   cleanup.push(
-    `| ${r.variant.name} | ${r.closedInTime ? r.after.live : `**${r.after.live} (not within 20 s)**`} | ${delta(
+    `| ${r.variant.name} | ${r.closedInTime ? r.after.live : `**${r.after.live} (not within 60 s)**`} | ${delta(
       "Timeout",
     )} | ${delta("TCPSocketWrap")} | ${kib(r.after.heapUsed - r.base.heapUsed)} KiB |`,
   );

@@ -69,7 +69,7 @@ function ask(child, message, reply, ms) {
 async function waitForLive(server, done, ms) {
   const deadline = Date.now() + ms;
   for (;;) {
-    const { live } = await ask(server, { type: "live" }, "live", 5_000);
+    const { live } = await ask(server, { type: "live" }, "live", 30_000);
     if (done(live)) return { live, reached: true };
     if (Date.now() > deadline) return { live, reached: false };
     await sleep(100);
@@ -79,18 +79,18 @@ async function waitForLive(server, done, ms) {
 async function openUpTo(client, server, total) {
   const opened = await ask(client, { type: "open", total }, "opened", 120_000);
   if (opened.errors > 0) throw new Error(`${opened.errors} connections failed to open`);
-  const { reached, live } = await waitForLive(server, (n) => n === total, 15_000);
+  const { reached, live } = await waitForLive(server, (n) => n === total, 60_000);
   if (!reached) throw new Error(`server holds ${live} subscribers, expected ${total}`);
 }
 
 async function closeAll(client, server) {
-  await ask(client, { type: "close" }, "closed", 10_000);
-  return waitForLive(server, (n) => n === 0, 20_000);
+  await ask(client, { type: "close" }, "closed", 30_000);
+  return waitForLive(server, (n) => n === 0, 60_000);
 }
 
 /** One round: `count` broadcasts; resolves with the client's figures and the server's CPU. */
 async function round(server, client, size, count, gap) {
-  await ask(client, { type: "expect", count }, "expecting", 5_000);
+  await ask(client, { type: "expect", count }, "expecting", 30_000);
   // Generous bounds: on a loaded 2-core machine one fan-out to 5 000 clients
   // can take a second of its own on top of the gap.
   const received = next(client, "round", 120_000 + count * gap);
@@ -104,10 +104,10 @@ async function round(server, client, size, count, gap) {
   try {
     figures = await received;
   } catch (error) {
-    const { received: got } = await ask(client, { type: "progress" }, "progress", 5_000);
+    const { received: got } = await ask(client, { type: "progress" }, "progress", 30_000);
     throw new Error(`${error.message}; got ${got} of ${count * size} events`);
   }
-  const { micros } = await ask(server, { type: "cpu-stop" }, "cpu", 5_000);
+  const { micros } = await ask(server, { type: "cpu-stop" }, "cpu", 30_000);
   return { ...figures, cpuPerEvent: micros / (count * size), firstCall };
 }
 
