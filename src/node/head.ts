@@ -37,10 +37,12 @@ export function existingHeaders(res: NodeResponse): [string, string][] {
  */
 export function writeAnswer(res: NodeResponse, answer: Answer): void {
   const head: Record<string, string | string[]> = {};
+  const cookies: string[] = [];
   for (const [name, value] of headerEntries(answer.headers)) {
-    if (name === "set-cookie") ((head[name] ??= []) as string[]).push(value);
+    if (name === "set-cookie") cookies.push(value);
     else head[name] = value;
   }
+  if (cookies.length > 0) head["set-cookie"] = cookies;
   const set = res.getHeaderNames();
   res.statusCode = answer.status;
   if (set.length === 0) {
