@@ -94,6 +94,8 @@ class Trusted {
  *
  * @param bytes - A whole number of valid events, made by `encodeEvent`.
  * @returns The EncodedEvent.
+ *
+ * @internal
  */
 export function trustedEvent(bytes: Uint8Array): EncodedEvent {
   return new EncodedEvent(new Trusted(bytes) as never);

@@ -14,6 +14,8 @@
  * that header sets made for other libraries (an AI SDK's sets
  * `Connection: keep-alive`) work as given: the server frames the connection
  * itself either way.
+ *
+ * @internal
  */
 export const CONNECTION_HEADERS: ReadonlySet<string> = new Set([
   "connection",
@@ -30,6 +32,8 @@ export const CONNECTION_HEADERS: ReadonlySet<string> = new Set([
  *
  * @param name - A header name.
  * @returns true for a header that must never go out.
+ *
+ * @internal
  */
 export function isConnectionHeader(name: string): boolean {
   return CONNECTION_HEADERS.has(name.toLowerCase());
@@ -43,6 +47,8 @@ export function isConnectionHeader(name: string): boolean {
  * @returns A new Headers object.
  * @throws TypeError naming the `headers` option for a name or value the
  * Headers class refuses.
+ *
+ * @internal
  */
 export function userHeaders(init: HeadersInit): Headers {
   let user: Headers;
@@ -85,6 +91,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
  *
  * @param target - Changed in place.
  * @param over - The headers that win.
+ *
+ * @internal
  */
 export function mergeHeaders(target: Headers, over: Iterable<readonly [string, string]>): void {
   const replaced = new Set<string>();

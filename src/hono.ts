@@ -1,5 +1,6 @@
 /**
- * web-sse for Hono: `sse()` route handlers and the `acceptEventStream()` middleware.
+ * web-sse for Hono: `sse()` route handlers and the `requireEventStream()`
+ * middleware (also exported as `acceptEventStream()`).
  *
  * Hono is only a type here: this module imports nothing from it at run time,
  * so it works with whichever Hono version the app has installed.
@@ -209,6 +210,10 @@ export function sse<
  * Middleware that answers 406 Not Acceptable (with `Vary: Accept`) unless the
  * request's Accept header admits text/event-stream. A missing Accept admits it.
  *
+ * Also exported as {@link requireEventStream}, a name that does not differ by
+ * one letter from the core's `acceptsEventStream(request)`, which is a
+ * predicate (true or false), not middleware.
+ *
  * @returns The middleware.
  *
  * @example Guarding a group of SSE routes
@@ -230,4 +235,29 @@ export function acceptEventStream(): MiddlewareHandler {
     materialise(c, answer, set);
     return c.body(answer.body, 406);
   };
+}
+
+/**
+ * Middleware that answers 406 Not Acceptable (with `Vary: Accept` and a short
+ * text body) unless the request's Accept header admits text/event-stream; a
+ * missing Accept admits it. The same middleware as {@link acceptEventStream},
+ * under a name that says what it does: the core's `acceptsEventStream(request)`
+ * is the predicate it is built on, for code outside Hono.
+ *
+ * `sse()` negotiates by itself; use this to guard routes that stream by other
+ * means (a hub, a proxied upstream) or a whole group of them.
+ *
+ * @returns The middleware.
+ *
+ * @example Guarding every route under /events
+ * ```ts
+ * import { Hono } from "hono";
+ * import { requireEventStream } from "web-sse/hono";
+ *
+ * const app = new Hono();
+ * app.use("/events/*", requireEventStream());
+ * ```
+ */
+export function requireEventStream(): MiddlewareHandler {
+  return acceptEventStream();
 }

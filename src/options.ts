@@ -103,7 +103,11 @@ export interface SSEResponseOptions {
  */
 export interface SSEOptions extends SSEStreamOptions, SSEResponseOptions {}
 
-/** Options after checking, with defaults filled in. Timers: 0 means off. */
+/**
+ * Options after checking, with defaults filled in. Timers: 0 means off.
+ *
+ * @internal
+ */
 export interface ResolvedOptions {
   signal: AbortSignal | undefined;
   request: Request | undefined;
@@ -117,7 +121,11 @@ export interface ResolvedOptions {
   clock: Clock | undefined;
 }
 
-/** Internal: lets tests drive time. Not part of the public contract. */
+/**
+ * Internal: lets tests drive time. Not part of the public contract.
+ *
+ * @internal
+ */
 export const CLOCK: unique symbol = Symbol("web-sse.clock");
 
 /** The core's own options are named without a prefix; an adapter adds its own (`sse: ...`). */
@@ -129,6 +137,8 @@ function at(name: string): Named {
  * Checks options and fills in defaults.
  *
  * @throws TypeError or RangeError naming the option, the rule and the value.
+ *
+ * @internal
  */
 export function resolveOptions(options: SSEStreamOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {

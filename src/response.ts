@@ -60,6 +60,8 @@ export function sseResponse(source: SSESource, options?: SSEOptions): Response {
  * @param source - A source already checked.
  * @param options - Stream options already resolved.
  * @returns The Response.
+ *
+ * @internal
  */
 export function answerWith(answer: Answer, source: unknown, options: ResolvedOptions): Response {
   const init = { status: answer.status, headers: answer.headers };

@@ -26,7 +26,11 @@ export type SSEYield = SSEChunk | EncodedEvent;
 /** Anything a stream can read messages from. */
 export type SSEIterable = AsyncIterable<SSEYield> | Iterable<SSEYield> | ReadableStream<SSEYield>;
 
-/** A cursor over a source: `next()` may answer synchronously (sync iterables). */
+/**
+ * A cursor over a source: `next()` may answer synchronously (sync iterables).
+ *
+ * @internal
+ */
 export interface Cursor {
   next(): IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
   /** Returns the iterator or cancels the stream. Never throws; never leaves a rejection unhandled. */
@@ -54,6 +58,8 @@ function kindOf(value: unknown): "stream" | "async" | "sync" | undefined {
  * @param source - What the caller passed.
  * @param where - The public function that was called, for the error message.
  * @throws TypeError for a bare string, a promise or anything not iterable.
+ *
+ * @internal
  */
 export function checkSource(source: unknown, where = "sseStream"): void {
   if (typeof source === "function") return;
@@ -136,7 +142,11 @@ class SyncCursor implements Cursor {
   }
 }
 
-/** Turns an already-resolved source value into a cursor, or throws a TypeError. */
+/**
+ * Turns an already-resolved source value into a cursor, or throws a TypeError.
+ *
+ * @internal
+ */
 export function toCursor(value: unknown): Cursor {
   switch (kindOf(value)) {
     case "stream":
@@ -152,7 +162,11 @@ export function toCursor(value: unknown): Cursor {
   );
 }
 
-/** An opened source: a cursor to pull from, or a source that pushes. */
+/**
+ * An opened source: a cursor to pull from, or a source that pushes.
+ *
+ * @internal
+ */
 export type Opened = Cursor | PushSource;
 
 function open(value: unknown): Opened {
@@ -163,6 +177,8 @@ function open(value: unknown): Opened {
  * Opens a source: calls a source function with `ctx` and awaits what it returns.
  * Synchronous when it can be, so a sync iterable starts without a microtask.
  * A push source (see `push.ts`) is handed back as it is.
+ *
+ * @internal
  */
 export function openSource(source: unknown, ctx: SSEContext): Opened | Promise<Opened> {
   if (typeof source !== "function") return open(source);
@@ -178,6 +194,8 @@ export function openSource(source: unknown, ctx: SSEContext): Opened | Promise<O
  * ReadableStream cancelled (an `events.on()` iterator's listener goes with
  * it). A source function is not called just to be closed, and a push source
  * that was never started has nothing to undo. Never throws.
+ *
+ * @internal
  */
 export function closeUnopened(source: unknown, reason: unknown): void {
   if (typeof source === "function" || isPushSource(source)) return;
@@ -188,7 +206,11 @@ export function closeUnopened(source: unknown, reason: unknown): void {
   }
 }
 
-/** Closes whatever a source function produced after the stream had ended. Never throws. */
+/**
+ * Closes whatever a source function produced after the stream had ended. Never throws.
+ *
+ * @internal
+ */
 export function closeOpened(opened: Opened, reason: unknown): void {
   if (!isPushSource(opened)) opened.close(reason);
 }

@@ -60,7 +60,11 @@ export function sseStream(
   return streamFrom(source, resolved);
 }
 
-/** Builds the stream from options already checked (for callers that check once, early). */
+/**
+ * Builds the stream from options already checked (for callers that check once, early).
+ *
+ * @internal
+ */
 export function streamFrom(source: unknown, options: ResolvedOptions): ReadableStream<Uint8Array> {
   const request = options.request;
   return webBody(

@@ -28,20 +28,22 @@ export function checkTopic(topic: unknown, where: string): asserts topic is stri
  *
  * @param topics - What was passed.
  * @param where - The call, for the message.
+ * @param what - What the caller calls the topics, for the message: the
+ * `topics` argument, or `HubObject.fetch`'s `topic` query parameter.
  * @returns The distinct topics.
  * @throws TypeError for an empty list or any invalid name.
  */
-export function checkTopics(topics: unknown, where: string): string[] {
+export function checkTopics(topics: unknown, where: string, what = '"topics"'): string[] {
   if (typeof topics === "string") {
     checkTopic(topics, where);
     return [topics];
   }
   if (!Array.isArray(topics)) {
     throw new TypeError(
-      `${where}: "topics" must be a topic name or an array of them (got ${show(topics)})`,
+      `${where}: ${what} must be a topic name or an array of them (got ${show(topics)})`,
     );
   }
-  if (topics.length === 0) throw new TypeError(`${where}: "topics" must name at least one topic`);
+  if (topics.length === 0) throw new TypeError(`${where}: ${what} must name at least one topic`);
   const seen = new Set<string>();
   for (const topic of topics) {
     checkTopic(topic, where);

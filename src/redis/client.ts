@@ -48,7 +48,11 @@ export interface BunRedisLike {
  */
 export type RedisLike = NodeRedisLike | NodeRedisClusterLike | IORedisLike | BunRedisLike;
 
-/** One connection, whatever the client. */
+/**
+ * One connection, whatever the client.
+ *
+ * @internal
+ */
 export interface Conn {
   /** Sends a command given as its words (name first). */
   send(args: readonly string[]): Promise<unknown>;
@@ -185,6 +189,8 @@ class NodeRedisClusterConn extends NodeRedisConn {
 /**
  * Wraps the user's client; a TypeError names what was expected when it is
  * none of the kinds. `route` is a key of the hub, for cluster clients.
+ *
+ * @internal
  */
 export function adapt(client: unknown, route: string): Conn {
   if (client !== null && typeof client === "object" && has(client, "duplicate")) {
