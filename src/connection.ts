@@ -90,7 +90,8 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   #cleanup: ((reason: SSECloseReason) => void) | undefined;
   #drained: (() => void) | undefined;
   #reason: SSECloseReason | undefined;
-  readonly #onSignal = (): void => this.finish("abort");
+  /** Made only for a stream with a signal to listen to (see `heap.ts`). */
+  #onSignal: (() => void) | undefined;
 
   /**
    * @param source - A source already checked.
@@ -122,8 +123,12 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       this.finish("abort");
       return;
     }
-    signal?.addEventListener("abort", this.#onSignal);
-    request?.signal?.addEventListener("abort", this.#onSignal);
+    if (signal !== undefined || request?.signal !== undefined) {
+      const onSignal = (): void => this.finish("abort");
+      this.#onSignal = onSignal;
+      signal?.addEventListener("abort", onSignal);
+      request?.signal?.addEventListener("abort", onSignal);
+    }
     this.#timers.start();
     // The retry line doubles as the first chunk that makes every runtime send the head now.
     if (retry !== undefined) this.write(encoder.encode(`retry: ${retry}\n\n`));
@@ -284,8 +289,12 @@ export class Connection implements BodyHost, PullHost, TimerHost {
     this.#state = "ending";
     this.#reason = reason;
     const { signal, request, onClose } = this.#options;
-    signal?.removeEventListener("abort", this.#onSignal);
-    request?.signal?.removeEventListener("abort", this.#onSignal);
+    const onSignal = this.#onSignal;
+    if (onSignal !== undefined) {
+      this.#onSignal = undefined;
+      signal?.removeEventListener("abort", onSignal);
+      request?.signal?.removeEventListener("abort", onSignal);
+    }
     const why = new DOMException(`The SSE stream ended (${reason})`, "AbortError");
     this.#ctx.end(why);
     this.#puller?.close(why);

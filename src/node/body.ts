@@ -38,6 +38,7 @@ function pullDue(): void {
 }
 
 function onDrain(this: Carrier): void {
+  this.removeListener("drain", onDrain);
   this[BODY]?.drained();
 }
 
@@ -48,12 +49,8 @@ function onClose(this: Carrier): void {
   this.removeListener("drain", onDrain);
   this.removeListener("close", onClose);
   this.removeListener("finish", onClose);
-  this.removeListener("error", onError);
   body.closed();
 }
-
-/** A write to a response whose client has gone: the `close` that follows ends the stream. */
-function onError(): void {}
 
 /**
  * One response's body. The consumer "wants more" whenever a write was
@@ -80,11 +77,9 @@ export class NodeBody implements Body {
     this.#host = host;
     this.#resolve = resolve;
     this.#res[BODY] = this;
-    res.on("drain", onDrain);
+    // One listener while idle: `drain` is listened for only while a write
+    // waits for it, and `finish` only once the response ends.
     res.on("close", onClose);
-    // Bun's and Deno's node:http may report the end only as `finish`.
-    res.on("finish", onClose);
-    res.on("error", onError);
   }
 
   write(bytes: Uint8Array): void {
@@ -97,7 +92,10 @@ export class NodeBody implements Body {
     // Behind compression(), nothing reaches the client until flushed.
     res.flush?.();
     if (accepted) this.#ask();
-    else this.#needDrain = true;
+    else if (!this.#needDrain) {
+      this.#needDrain = true;
+      res.on("drain", onDrain);
+    }
   }
 
   get backlog(): number {
@@ -105,7 +103,11 @@ export class NodeBody implements Body {
   }
 
   close(): void {
-    if (!this.#res.writableEnded) this.#res.end();
+    const res = this.#res;
+    if (res.writableEnded) return;
+    // Bun's and Deno's node:http may report the end only as `finish`.
+    res.on("finish", onClose);
+    res.end();
   }
 
   drop(): void {

@@ -36,15 +36,24 @@ export function existingHeaders(res: NodeResponse): [string, string][] {
  * @param answer - The front door's decision.
  */
 export function writeAnswer(res: NodeResponse, answer: Answer): void {
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  const head: Record<string, string | string[]> = {};
   const cookies: string[] = [];
   for (const [name, value] of headerEntries(answer.headers)) {
     if (name === "set-cookie") cookies.push(value);
-    else res.setHeader(name, value);
+    else head[name] = value;
   }
-  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (cookies.length > 0) head["set-cookie"] = cookies;
+  const set = res.getHeaderNames();
   res.statusCode = answer.status;
-  res.writeHead(answer.status);
+  if (set.length === 0) {
+    // Nothing set on res: the head goes out without a header store kept on
+    // res for the connection's life (see heap.ts).
+    res.writeHead(answer.status, head);
+  } else {
+    for (const name of set) res.removeHeader(name);
+    for (const name in head) res.setHeader(name, head[name] as string | string[]);
+    res.writeHead(answer.status);
+  }
   if (answer.kind === "stream") res.flushHeaders?.();
   else if (answer.kind === "refuse") res.end(answer.body);
   else res.end();

@@ -30,13 +30,14 @@ export interface NodeResponse {
   getHeaderNames(): string[];
   setHeader(name: string, value: number | string | readonly string[]): unknown;
   removeHeader(name: string): void;
-  writeHead(statusCode: number): unknown;
+  writeHead(statusCode: number, headers?: Record<string, string | string[]>): unknown;
   /** Sends the head now (missing from some typings of `Http2ServerResponse`). */
   flushHeaders?: (() => void) | undefined;
   /** Added by a compression middleware (Express's `compression()`): sends what it holds. */
   flush?: (() => void) | undefined;
   write(chunk: Uint8Array): boolean;
-  end(chunk?: string): unknown;
+  end(): unknown;
+  end(chunk: string): unknown;
   destroy(error?: Error): unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
