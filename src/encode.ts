@@ -329,8 +329,16 @@ export const LONG_DATA: number = 8 * 1024;
  * @throws {@link SSEEncodeError} as `encodeEvent` does.
  */
 export function encodeForStream(message: SSEChunk, options?: EncodeOptions): string | LongEvent {
-  return encodeMessage(message, options, true);
+  return encodeMessage(message, options, PIECES);
 }
+
+/**
+ * Whether long events pay to be kept in pieces here. Not on Bun (1.4): its
+ * `encodeInto` into part of a fresh Uint8Array costs more than encoding the
+ * joined string (about a quarter more for 16 KiB), where V8 (Node, Deno) saves
+ * a copy.
+ */
+const PIECES: boolean = typeof (globalThis as { Bun?: unknown }).Bun === "undefined";
 
 function encodeMessage(
   message: SSEChunk,
