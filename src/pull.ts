@@ -6,8 +6,8 @@
  * @module
  */
 
-import { Batch } from "./batch.ts";
-import { encodeComment, encodeEvent } from "./encode.ts";
+import { Batch, type BatchItem } from "./batch.ts";
+import { encodeComment, encodeForStream } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
 import { isPushSource, type PushSource } from "./push.ts";
 import {
@@ -311,9 +311,9 @@ export class Puller implements QuietHost {
       this.#answerAhead();
       return false;
     }
-    let text: string;
+    let text: BatchItem;
     try {
-      text = encodeEvent(value as never, this.#encodeOptions);
+      text = encodeForStream(value as never, this.#encodeOptions);
     } catch (error) {
       this.#fail(error);
       return false;
