@@ -9,7 +9,12 @@
  */
 import { Connection } from "./connection.ts";
 import { lastEventId } from "./last-event-id.ts";
-import { type ResolvedOptions, resolveOptions, type SSEStreamOptions } from "./options.ts";
+import {
+  type ResolvedOptions,
+  resolveOptions,
+  type SSEOptions,
+  type SSEStreamOptions,
+} from "./options.ts";
 import { checkSource, type SSEContext, type SSEIterable } from "./source.ts";
 import { webBody } from "./web-body.ts";
 
@@ -28,9 +33,12 @@ export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promis
  * returned or cancelled, `ctx.signal` aborted, `onClose` called once.
  *
  * @param source - What to stream.
- * @param options - See {@link SSEStreamOptions}. A body has no status or
- * headers: set them on the Response you build ({@link sseHeaders} gives the
- * event-stream defaults), or use {@link sseResponse}.
+ * @param options - See {@link SSEOptions}; only its stream options
+ * ({@link SSEStreamOptions}) apply. A body has no status or headers, so
+ * `status` and `headers` are not read here: set them on the Response you
+ * build ({@link sseHeaders} gives the event-stream defaults), or use
+ * {@link sseResponse}. (The parameter takes the whole `SSEOptions` so one
+ * options object serves both functions.)
  * @returns A ReadableStream to use as a Response body.
  * @throws TypeError or RangeError for an invalid source or option, at the call.
  *
@@ -51,10 +59,7 @@ export type SSESource = SSEIterable | ((ctx: SSEContext) => SSEIterable | Promis
  * };
  * ```
  */
-export function sseStream(
-  source: SSESource,
-  options?: SSEStreamOptions,
-): ReadableStream<Uint8Array> {
+export function sseStream(source: SSESource, options?: SSEOptions): ReadableStream<Uint8Array> {
   const resolved = resolveOptions(options);
   checkSource(source);
   return streamFrom(source, resolved);
