@@ -86,9 +86,13 @@ describe.skipIf(skipBrowserTests)("fetchEvents in Chromium", () => {
       await page.waitForFunction(() => (window as unknown as { seen: string[] }).seen.length >= 4);
       await server.stop();
       // The page's reconnects fail while the server is down; it keeps trying.
-      await page.waitForFunction(() => (window as unknown as { reconnects: number }).reconnects >= 2);
+      await page.waitForFunction(
+        () => (window as unknown as { reconnects: number }).reconnects >= 2,
+      );
       await server.start();
-      const seenBefore = (await page.evaluate(() => (window as unknown as { seen: string[] }).seen.length)) as number;
+      const seenBefore = (await page.evaluate(
+        () => (window as unknown as { seen: string[] }).seen.length,
+      )) as number;
       await page.waitForFunction(
         (n) => (window as unknown as { seen: string[] }).seen.length >= n + 4,
         seenBefore,
