@@ -444,6 +444,7 @@ async function read(
  * ```ts
  * import { fetchEvents } from "web-sse/client";
  *
+ * const output = document.querySelector("#answer") as HTMLElement;
  * const events = fetchEvents("/chat", {
  *   method: "POST",
  *   headers: { "content-type": "application/json" },
