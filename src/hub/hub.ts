@@ -6,20 +6,15 @@
 import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
 import { lastEventId } from "../last-event-id.ts";
 import { acceptsEventStream } from "../negotiate.ts";
-import { resolveOptions, type SSEOptions } from "../options.ts";
+import { CLOCK, resolveOptions, type SSEOptions } from "../options.ts";
+import { type Clock, systemClock } from "../policy.ts";
 import { responseFrom, responseHeaders } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
 import { concat, type Frame, frameOf } from "./frame.ts";
-import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
-import {
-  type FrameRun,
-  type HubCore,
-  type Preread,
-  type Subscriber,
-  subscription,
-} from "./subscription.ts";
+import { type Position, planReplay, positionOf, readAfter } from "./plan.ts";
+import { type FrameRun, type HubCore, type Subscriber, subscription } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
 
@@ -74,6 +69,7 @@ class HubImpl implements Hub, HubCore {
   readonly maxQueued: number;
   readonly historyTtl: number;
   readonly serialize: ((data: unknown) => string) | undefined;
+  readonly clock: Clock;
   readonly #history: number;
   readonly #backend: HubBackend;
   #opening: Promise<void> | undefined;
@@ -102,6 +98,8 @@ class HubImpl implements Hub, HubCore {
     }
     this.serialize = serialize;
     this.#backend = checkBackend(options?.backend) ?? memoryBackend();
+    // Internal: lets tests drive time (TTL expiry) through the hub and its backend.
+    this.clock = (options as { [CLOCK]?: Clock } | undefined)?.[CLOCK] ?? systemClock;
   }
 
   // ------------------------------------------------------------ HubCore
@@ -116,6 +114,7 @@ class HubImpl implements Hub, HubCore {
           onRecord: this.#onRecord,
           onLost: this.#onLost,
           isActive: this.#isActive,
+          clock: this.clock,
         })
         .then(
           ({ epoch, head }) => {
@@ -280,12 +279,12 @@ class HubImpl implements Hub, HubCore {
     topics: readonly string[],
     options: SubscribeOptions,
     ctx: SSEContext,
-    startAt: number | undefined,
-    preread?: Preread | undefined,
+    position: Position | undefined,
+    preread?: BackendSnapshot | undefined,
   ): AsyncIterable<SSEChunk> {
     // A web-sse stream takes its [PUSH] path (the shared bytes as they are);
     // iterated by hand, it yields messages.
-    return subscription(this, topics, options, ctx, startAt, preread);
+    return subscription(this, topics, options, ctx, position, preread);
   }
 
   async response(
@@ -325,23 +324,22 @@ class HubImpl implements Hub, HubCore {
         headers,
       );
     }
-    let startAt: number;
-    let preread: Preread | undefined;
+    let position: Position;
+    let preread: BackendSnapshot | undefined;
     try {
       await this.ready();
-      startAt = this.head;
-      const id = lastEventId(request);
-      const epoch = this.epoch;
-      const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
-      if (id === undefined || position !== undefined) {
-        const after = position ?? (start === "earliest" ? 0 : startAt);
-        const snapshot = await this.read(list, after);
-        preread = { after, snapshot };
-        // An id from the store's earlier life is not a position: the stream's gap path answers it.
-        const sameLife = id === undefined || snapshot.epoch === epoch;
-        // "latest" without an id: the client is at the head, as if it had seen everything.
-        const atPosition = id !== undefined || start !== "earliest";
-        if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
+      position = positionOf(lastEventId(request), start, this.epoch, this.head);
+      // An id that names no position: the stream's gap path answers it, no read needed here.
+      if (position.kind !== "unknown") {
+        preread = await this.read(list, readAfter(position));
+        const plan = planReplay({
+          topics: list,
+          snapshot: preread,
+          position,
+          now: this.clock.now(),
+          ttl: this.historyTtl,
+        });
+        if (plan.seenAll) {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
           const noContent = new Headers(rest.headers);
           noContent.set("cache-control", "no-cache, no-transform");
@@ -363,35 +361,10 @@ class HubImpl implements Hub, HubCore {
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
     return responseFrom(
-      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
+      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, position, preread),
       resolved,
       headers,
     );
-  }
-
-  /**
-   * Whether every topic has ended and a client at `after` has every event of
-   * them. Decided from the events themselves, not from the end marker's id:
-   * clients built on eventsource-parser (the `eventsource` package among them)
-   * ignore an id-only event, so their Last-Event-ID is the last real event's.
-   *
-   * @param resuming - `after` is the client's position (else: "earliest", whatever is retained is unseen).
-   */
-  #seenAll(snapshot: BackendSnapshot, resuming: boolean, after: number): boolean {
-    if (resuming && after > snapshot.head) return false;
-    const oldest = this.historyTtl > 0 ? Date.now() - this.historyTtl : 0;
-    for (const topic of snapshot.topics) {
-      if (topic.ended === 0) return false;
-      if (after > 0 && topic.ended <= after) continue;
-      let end: HubRecord | undefined;
-      for (const record of topic.records) {
-        if (record.end) end = record;
-        else if (resuming || record.time >= oldest) return false;
-      }
-      // Resuming: the end marker must show that no event came after the client's (none trimmed away).
-      if (resuming && (end === undefined || end.prev > after)) return false;
-    }
-    return true;
   }
 
   async end(topic: string): Promise<void> {

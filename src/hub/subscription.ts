@@ -8,18 +8,22 @@
 import { encodeEvent, type SSEChunk, type SSEMessage } from "../encode.ts";
 import { EncodedEvent } from "../encoded.ts";
 import type { SSECloseReason } from "../options.ts";
+import type { Clock } from "../policy.ts";
 import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
-import type { BackendSnapshot, HubRecord } from "./backend.ts";
+import type { BackendSnapshot } from "./backend.ts";
 import { decodeFrames } from "./decode.ts";
 import { concat, type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
-import { formatId, parseId } from "./ids.ts";
+import { formatId } from "./ids.ts";
+import { type Position, planReplay, positionOf, type ReplayPlan, readAfter } from "./plan.ts";
 import type { GapAnswer, SubscribeOptions } from "./types.ts";
 
 /** What a subscription needs from its hub. */
 export interface HubCore {
   readonly maxQueued: number;
   readonly historyTtl: number;
+  /** Where time comes from (the real clock unless a test drives it). */
+  readonly clock: Clock;
   readonly serialize: ((data: unknown) => string) | undefined;
   readonly closed: boolean;
   /** The backend's epoch and the newest seq the live feed delivered. */
@@ -58,12 +62,6 @@ const NO_MESSAGES: SSEMessage[] = [];
 
 function noop(): void {}
 
-/** A read `response()` made before the stream started: `read(topics, after)`. */
-export interface Preread {
-  readonly after: number;
-  readonly snapshot: BackendSnapshot;
-}
-
 /**
  * Consecutive live records of one topic (no end marker among them), in seq
  * order: their frames and, joined once, their bytes.
@@ -92,18 +90,18 @@ export interface Subscriber {
 /**
  * A new subscription, as `subscribe(topics)(ctx)` returns it.
  *
- * @param startAt - For `response()`'s "latest": the position when the request came in.
- * @param preread - What `response()` already read for this request, used when still current.
+ * @param position - The client's position as `response()` fixed it (else taken at the start).
+ * @param preread - What `response()` already read for that position, used when still current.
  */
 export function subscription(
   hub: HubCore,
   topics: readonly string[],
   options: SubscribeOptions,
   ctx: SSEContext,
-  startAt: number | undefined,
-  preread?: Preread | undefined,
+  position: Position | undefined,
+  preread?: BackendSnapshot | undefined,
 ): Subscriber & AsyncIterable<SSEMessage> {
-  return new Subscription(hub, topics, options, ctx, startAt, preread);
+  return new Subscription(hub, topics, options, ctx, position, preread);
 }
 
 /** The subscription a hub's `subscribe(topics)(ctx)` returns. */
@@ -113,9 +111,10 @@ export function subscription(
  */
 class Replay {
   readonly options: SubscribeOptions;
-  /** For `response()`'s "latest": the position when the request came in. */
-  readonly startAt: number | undefined;
-  preread: Preread | undefined;
+  /** The client's position as `response()` fixed it. */
+  readonly position: Position | undefined;
+  /** What `response()` read for it. */
+  preread: BackendSnapshot | undefined;
   /** Live frames that came during the replay. */
   buffer: Frame[] = NO_FRAMES;
   buffered = 0;
@@ -129,11 +128,11 @@ class Replay {
 
   constructor(
     options: SubscribeOptions,
-    startAt: number | undefined,
-    preread: Preread | undefined,
+    position: Position | undefined,
+    preread: BackendSnapshot | undefined,
   ) {
     this.options = options;
-    this.startAt = startAt;
+    this.position = position;
     this.preread = preread;
   }
 }
@@ -181,13 +180,13 @@ class Subscription implements Subscriber {
     topics: readonly string[],
     options: SubscribeOptions,
     ctx: SSEContext,
-    startAt: number | undefined,
-    preread: Preread | undefined,
+    position: Position | undefined,
+    preread: BackendSnapshot | undefined,
   ) {
     this.#hub = hub;
     this.topics = topics;
     this.#ctx = ctx;
-    this.#replay = new Replay(options, startAt, preread);
+    this.#replay = new Replay(options, position, preread);
   }
 
   // ---------------------------------------------------------------- the push path
@@ -400,101 +399,34 @@ class Subscription implements Subscriber {
   }
 
   async #start(): Promise<void> {
-    const hub = this.#hub;
     const replay = this.#replay;
-    if (replay === undefined) return;
-    if (hub.closed) {
-      // A subscriber that comes after close(): its stream ends as the others did.
-      this.#finish("abort");
-      return;
-    }
-    await hub.ready();
-    if (this.#phase !== REPLAY) return;
-    if (hub.closed) {
-      this.#finish("abort");
-      return;
-    }
-    // Registered before the read: a record appended meanwhile is in the read,
-    // in the buffer, or both (deduplicated by seq), never in neither.
-    hub.register(this);
-    const epoch = hub.epoch;
-    const head = hub.head;
-    const lastEventId = this.#ctx?.lastEventId;
-    let resume: number | undefined;
-    let gap = false;
-    let after: number;
-    if (lastEventId !== undefined && lastEventId !== "") {
-      resume = parseId(lastEventId, epoch, Number.MAX_SAFE_INTEGER);
-      gap = resume === undefined;
-      after = resume ?? head;
-    } else if (replay.options.start === "earliest") {
-      after = 0;
-    } else {
-      after = Math.min(replay.startAt ?? head, head);
-    }
+    if (replay === undefined || !(await this.#register())) return;
+    const position = this.#position(replay);
     // Until the read says where the client is, keep every live frame past what this hub has seen.
-    this.#floor = Math.min(after, head);
-    const preread = replay.preread;
-    replay.preread = undefined;
-    // response()'s read serves when nothing reached the live feed since: every
-    // record after it is still to come, to this subscriber, now registered.
-    const snapshot =
-      preread !== undefined &&
-      preread.after === after &&
-      preread.snapshot.epoch === epoch &&
-      hub.head <= preread.snapshot.head
-        ? preread.snapshot
-        : await hub.read(this.topics, after);
+    this.#floor = Math.min(readAfter(position), this.#hub.head);
+    const snapshot = await this.#read(replay, position);
     if (this.#phase !== REPLAY) return;
+    const hub = this.#hub;
+    const plan = planReplay({
+      topics: this.topics,
+      snapshot,
+      position,
+      now: hub.clock.now(),
+      ttl: hub.historyTtl,
+    });
     this.#epoch = snapshot.epoch;
-    if (resume !== undefined && (snapshot.epoch !== epoch || resume > snapshot.head)) gap = true;
-
-    const ttl = hub.historyTtl;
-    const oldest = ttl > 0 ? Date.now() - ttl : 0;
-    const gapped: string[] = [];
-    let records: HubRecord[] = [];
-    for (let i = 0; i < this.topics.length; i++) {
-      const topic = this.topics[i] as string;
-      const state = snapshot.topics[i];
-      if (state === undefined) throw new Error("hub: the backend's read left out a topic");
-      if (state.ended > 0) {
-        this.#ended ??= new Map();
-        this.#ended.set(topic, state.ended);
-      }
-      if (gap) {
-        gapped.push(topic);
-        continue;
-      }
-      let kept = state.records;
-      if (oldest > 0) kept = kept.filter((record) => record.time >= oldest);
-      if (resume !== undefined && !continuous(resume, state, kept, snapshot.floor)) {
-        gapped.push(topic);
-        continue;
-      }
-      if (records.length === 0) records = kept.slice();
-      else for (const record of kept) records.push(record);
-    }
-    if (gapped.length < this.topics.length && this.topics.length > 1) {
-      records.sort((a, b) => a.seq - b.seq);
-    }
+    if (plan.ended.size > 0) this.#ended = new Map(plan.ended);
     const frames: Uint8Array[] = [];
-    for (const record of records) {
-      if (record.end || record.seq <= after) continue;
-      frames.push(frameOf(record).bytes);
-      this.#clientSeq = record.seq;
-    }
-    const position = gap ? snapshot.head : Math.max(after, snapshot.head);
-    if (gapped.length > 0) {
-      const onGap = replay.options.onGap;
-      const sent =
-        onGap === undefined
-          ? RESET
-          : ((await onGap({ lastEventId: lastEventId as string, topics: gapped })) ?? undefined);
+    for (const record of plan.records) frames.push(frameOf(record).bytes);
+    const newest = plan.records[plan.records.length - 1];
+    if (newest !== undefined) this.#clientSeq = newest.seq;
+    if (plan.gapped.length > 0) {
+      const answer = await this.#gapAnswer(replay, plan, snapshot.epoch);
       if (this.#phase !== REPLAY) return;
-      frames.push(encodeGap(sent, formatId(snapshot.epoch, position), this.#hub.serialize));
-      this.#clientSeq = position;
+      frames.push(answer);
+      this.#clientSeq = plan.position;
     }
-    this.#floor = position;
+    this.#floor = plan.position;
     replay.frames = frames;
     replay.at = 0;
     replay.ready = true;
@@ -503,6 +435,64 @@ class Subscription implements Subscriber {
       this.#goLive();
       this.#wake();
     } else this.#wake();
+  }
+
+  /**
+   * Waits for the backend, then joins the live feed. Registered before the
+   * read: a record appended meanwhile is in the read, in the buffer, or both
+   * (deduplicated by seq), never in neither.
+   *
+   * @returns Whether the replay goes on (false: the stream ended meanwhile).
+   */
+  async #register(): Promise<boolean> {
+    const hub = this.#hub;
+    if (!hub.closed) await hub.ready();
+    if (this.#phase !== REPLAY) return false;
+    if (hub.closed) {
+      // A subscriber that comes after close(): its stream ends as the others did.
+      this.#finish("abort");
+      return false;
+    }
+    hub.register(this);
+    return true;
+  }
+
+  /** The client's position: fixed by `response()` when it made one, else taken now. */
+  #position(replay: Replay): Position {
+    const hub = this.#hub;
+    const given = replay.position;
+    if (given === undefined) {
+      return positionOf(this.#ctx?.lastEventId, replay.options.start, hub.epoch, hub.head);
+    }
+    // "latest" from an earlier life of the backend: its head means nothing in this one.
+    if (given.kind === "latest" && given.seq > hub.head) return { kind: "latest", seq: hub.head };
+    return given;
+  }
+
+  /**
+   * What the backend holds after the position. `response()`'s read serves
+   * when nothing reached the live feed since: every record after it is still
+   * to come, to this subscriber, now registered.
+   */
+  #read(replay: Replay, position: Position): Promise<BackendSnapshot> | BackendSnapshot {
+    const hub = this.#hub;
+    const preread = replay.preread;
+    replay.preread = undefined;
+    if (preread !== undefined && preread.epoch === hub.epoch && hub.head <= preread.head) {
+      return preread;
+    }
+    return hub.read(this.topics, readAfter(position));
+  }
+
+  /** The gap path: onGap's answer (by default a reset event), its last event carrying the position. */
+  async #gapAnswer(replay: Replay, plan: ReplayPlan, epoch: string): Promise<Uint8Array> {
+    const onGap = replay.options.onGap;
+    const lastEventId = this.#ctx?.lastEventId ?? "";
+    const sent =
+      onGap === undefined
+        ? RESET
+        : ((await onGap({ lastEventId, topics: plan.gapped })) ?? undefined);
+    return encodeGap(sent, formatId(epoch, plan.position), this.#hub.serialize);
   }
 
   /** Push path: writes the replay a window at a time, each once the client took the last. */
@@ -605,23 +595,6 @@ class Subscription implements Subscriber {
 }
 
 const RESET: SSEChunk = Object.freeze({ event: "reset", data: "" });
-
-/**
- * The continuity check for one topic: is every record after `position` still
- * held? Records dropped by trimming or expiry leave a hole that `prev` shows.
- */
-function continuous(
-  position: number,
-  state: { readonly last: number },
-  kept: readonly HubRecord[],
-  floor: number,
-): boolean {
-  // No state: nothing ever happened on the topic, or its state was evicted (then floor covers it).
-  if (state.last === 0) return position >= floor;
-  if (state.last <= position) return true;
-  const first = kept[0];
-  return first !== undefined && first.prev <= position;
-}
 
 /** An answer with nothing to send: `{}` (no field at all) means the same as returning nothing. */
 function isEmpty(sent: GapAnswer): boolean {
