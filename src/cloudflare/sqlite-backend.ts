@@ -262,7 +262,7 @@ class SqliteBackend implements HubBackend {
     if (state !== undefined && Number(state.ended) !== 0) return undefined;
     const seq = this.#head + 1;
     const prev = state === undefined ? this.#floor : Number(state.last);
-    const time = Date.now();
+    const time = open.clock?.now() ?? Date.now();
     const size = utf8Length(body);
     this.#exec(
       `INSERT INTO ${this.#records} (seq, prev, topic, body, is_end, time, size) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -420,7 +420,7 @@ class SqliteBackend implements HubBackend {
   async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
     const open = this.#opened("read");
     // Expired records still waiting for the sweep are left out of replays.
-    const since = open.historyTtl > 0 ? Date.now() - open.historyTtl : 0;
+    const since = open.historyTtl > 0 ? (open.clock?.now() ?? Date.now()) - open.historyTtl : 0;
     const snapshots: TopicSnapshot[] = [];
     for (const topic of topics) {
       const state = this.#exec(`SELECT last, ended FROM ${this.#topics} WHERE topic = ?`, topic)[0];

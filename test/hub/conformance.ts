@@ -17,7 +17,9 @@
 import { describe, expect, it } from "vitest";
 import { createHub, type Hub, type HubBackend, type HubOptions } from "../../src/hub.ts";
 import { EncodedEvent, SSEEncodeError } from "../../src/index.ts";
+import { CLOCK } from "../../src/options.ts";
 import { type Client, connect, Follower, request, type Seen } from "./client.ts";
+import { FakeClock } from "./fake-clock.ts";
 
 /** A backend on a store of its own, with what else the store can do. */
 export interface BackendFixture {
@@ -68,6 +70,12 @@ export interface ConformanceOptions {
   checkpoint?: boolean | undefined;
   /** The fixture has `bounded()`: run the byte-bound test. */
   bounded?: boolean | undefined;
+  /**
+   * The backend takes its record times and expiry from the hub's clock
+   * (`BackendOpenOptions.clock`): the TTL tests skip ahead on a fake clock
+   * instead of sleeping. Leave out for a backend with a clock of its own (Redis).
+   */
+  fakeTime?: boolean | undefined;
   /** Events the storm test publishes. @defaultValue 300 */
   stormEvents?: number | undefined;
   /** Deadline (ms) of each wait for events. @defaultValue 5000 */
@@ -99,13 +107,27 @@ export function backendConformance(
   const ms = options.waitMs ?? 5000;
   const ttl = options.ttlMs ?? 1000;
 
+  /** With `fakeTime`, the clock every hub of a test runs on. */
+  let clock: FakeClock | undefined;
+
+  /** Lets `ms` pass: on the fake clock at once, else for real. */
+  async function pass(ms: number): Promise<void> {
+    if (clock === undefined) await tick(ms);
+    else clock.advance(ms);
+  }
+
   /** Runs `body` with a hub on a fresh fixture; closes both whatever happens. */
   async function withHub(
     hubOptions: Omit<HubOptions, "backend">,
     body: (hub: Hub, fixture: BackendFixture) => Promise<void>,
   ): Promise<void> {
     const fixture = await factory();
-    const hub = createHub({ ...hubOptions, backend: fixture.backend });
+    clock = options.fakeTime ? new FakeClock() : undefined;
+    const hub = createHub({
+      ...hubOptions,
+      backend: fixture.backend,
+      ...(clock === undefined ? {} : { [CLOCK]: clock }),
+    } as HubOptions);
     try {
       await body(hub, fixture);
     } finally {
@@ -376,7 +398,7 @@ export function backendConformance(
     it("historyTtl: events older than it are not replayed (gap path), newer ones are", async () => {
       await withHub({ historyTtl: ttl }, async (hub) => {
         const old = await publishAll(hub, "t", ["old0", "old1"]);
-        await tick(ttl * 2);
+        await pass(ttl * 2);
         const fresh = await publishAll(hub, "t", ["new0", "new1"]);
         const gapped = await connect(hub, "t", { lastEventId: old[0] });
         await gapped.count(1, ms);
@@ -590,7 +612,7 @@ export function backendConformance(
         await hub.publish("a", "first");
         await watcher.count(2, ms);
         // Past the TTL: every record of the watched topic "a" has expired.
-        await tick(ttl * 2 + 50);
+        await pass(ttl * 2 + 50);
         const b1 = await hub.publish("b", "b1");
         const a2 = await hub.publish("a", "a2");
         await watcher.count(3, ms);

@@ -27,7 +27,7 @@ backendConformance(
     wipe: () => memoryBackend(),
     bounded: (maxBytes) => memoryBackend({ maxBytes }),
   }),
-  { wipe: true, bounded: true },
+  { wipe: true, bounded: true, fakeTime: true },
 );
 
 describe("memoryBackend maxBytes", () => {
