@@ -5,18 +5,18 @@
  *
  * @module
  */
-import { encodeEvent, type SSEChunk, type SSEMessage } from "../encode.ts";
-import { EncodedEvent } from "../encoded.ts";
+import type { SSEMessage } from "../encode.ts";
 import type { SSECloseReason } from "../options.ts";
 import type { Clock } from "../policy.ts";
 import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot } from "./backend.ts";
-import { decodeFrames } from "./decode.ts";
-import { concat, type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
+import { concat, type Frame, frameOf, positionBytes } from "./frame.ts";
+import { encodeGap, RESET } from "./gap.ts";
 import { formatId } from "./ids.ts";
 import { type Position, planReplay, positionOf, type ReplayPlan, readAfter } from "./plan.ts";
-import type { GapAnswer, SubscribeOptions } from "./types.ts";
+import { type Part, PullSink } from "./pull.ts";
+import type { SubscribeOptions } from "./types.ts";
 
 /** What a subscription needs from its hub. */
 export interface HubCore {
@@ -44,21 +44,15 @@ const IDLE = 0;
 /** Registered; the history is read and written; live frames wait in the replay's `buffer`. */
 const REPLAY = 1;
 const LIVE = 2;
-/** Iterator only: everything is queued, the iterator finishes once it is taken. */
-const ENDING = 3;
-const CLOSED = 4;
-
-const DONE: IteratorResult<EncodedEvent> = Object.freeze({ done: true, value: undefined });
-const DONE_MESSAGE: IteratorResult<SSEMessage> = Object.freeze({ done: true, value: undefined });
+const CLOSED = 3;
 
 /**
  * The empty lists every subscription starts with, never written to: a list
  * is made on its first item, so an idle subscriber (the common case, by the
- * thousand) costs no arrays or map of its own.
+ * thousand) costs no arrays of its own.
  */
 const NO_FRAMES: Frame[] = [];
-const NO_BYTES: Uint8Array[] = [];
-const NO_MESSAGES: SSEMessage[] = [];
+const NO_PARTS: Part[] = [];
 
 function noop(): void {}
 
@@ -104,7 +98,6 @@ export function subscription(
   return new Subscription(hub, topics, options, ctx, position, preread);
 }
 
-/** The subscription a hub's `subscribe(topics)(ctx)` returns. */
 /**
  * What a subscription holds from its creation until it is live: once live
  * (an idle subscriber, by the thousand) it holds none of it.
@@ -118,12 +111,10 @@ class Replay {
   /** Live frames that came during the replay. */
   buffer: Frame[] = NO_FRAMES;
   buffered = 0;
-  /** Replay bytes not yet handed out. */
-  frames: Uint8Array[] = NO_BYTES;
+  /** The replay's frames (and gap answer) not yet handed out. */
+  parts: Part[] = NO_PARTS;
   at = 0;
-  /** The history has been read: `frames` is the whole replay. */
-  ready = false;
-  /** Push path: writes the next window once the client took the last. */
+  /** Writes the next window once the client took the last. */
   pump: (() => void) | undefined;
 
   constructor(
@@ -135,24 +126,6 @@ class Replay {
     this.position = position;
     this.preread = preread;
   }
-}
-
-/** The iterator path's state: made on the first `next()`, so a stream's subscription never holds it. */
-class Iteration {
-  queue: Uint8Array[] = NO_BYTES;
-  queued = 0;
-  /** Messages decoded from the last bytes taken, not yet handed out. */
-  decoded: SSEMessage[] = NO_MESSAGES;
-  decodedAt = 0;
-  waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
-  rejecter: ((error: unknown) => void) | undefined;
-  error: { error: unknown } | undefined;
-  onAbort: (() => void) | undefined;
-  decode:
-    | ((
-        result: IteratorResult<EncodedEvent>,
-      ) => IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>>)
-    | undefined;
 }
 
 /** The subscription a hub's `subscribe(topics)(ctx)` returns. */
@@ -170,10 +143,8 @@ class Subscription implements Subscriber {
   #ended: Map<string, number> | undefined;
   /** Until live: the replay's state. */
   #replay: Replay | undefined;
-  // The push path.
+  /** Where it writes: a stream's body, or the {@link PullSink} of hand iteration. */
   #sink: PushSink | undefined;
-  // The iterator path.
-  #iter: Iteration | undefined;
 
   constructor(
     hub: HubCore,
@@ -202,129 +173,15 @@ class Subscription implements Subscriber {
     return () => this.#close();
   }
 
-  // ---------------------------------------------------------------- the iterator path
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
   /**
-   * The next message, for code that iterates by hand. The bytes come a whole
-   * window or queue at a time (one wake per burst, not a promise per event)
-   * and are handed out one message per call.
+   * Iterated by hand: a {@link PullSink} takes the stream's place and hands
+   * out one message per `next()`.
    */
-  next(): Promise<IteratorResult<SSEMessage>> {
-    const it = this.#it();
-    if (it.decodedAt < it.decoded.length) {
-      const value = it.decoded[it.decodedAt++] as SSEMessage;
-      return Promise.resolve({ done: false, value });
-    }
-    it.decode ??= (result) => this.#decode(result);
-    return this.#nextBytes(it).then(it.decode);
+  [Symbol.asyncIterator](): AsyncIterator<SSEMessage> {
+    return new PullSink(this, this.#ctx);
   }
 
-  #it(): Iteration {
-    let it = this.#iter;
-    if (it === undefined) it = this.#iter = new Iteration();
-    return it;
-  }
-
-  #decode(
-    result: IteratorResult<EncodedEvent>,
-  ): IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>> {
-    if (result.done) return DONE_MESSAGE;
-    const it = this.#it();
-    it.decoded = decodeFrames(result.value.bytes);
-    it.decodedAt = 0;
-    return this.next();
-  }
-
-  #nextBytes(it: Iteration): Promise<IteratorResult<EncodedEvent>> {
-    if (it.error !== undefined) {
-      const { error } = it.error;
-      it.error = undefined;
-      return Promise.reject(error);
-    }
-    if (this.#phase === IDLE) {
-      const signal = this.#ctx?.signal;
-      if (signal !== undefined) {
-        it.onAbort = () => this.#close();
-        signal.addEventListener("abort", it.onAbort);
-      }
-      this.#begin();
-    }
-    const bytes = this.#take(it);
-    if (bytes !== undefined) return Promise.resolve({ done: false, value: wrapBytes(bytes) });
-    if (this.#phase >= ENDING) {
-      this.#close();
-      return Promise.resolve(DONE);
-    }
-    return new Promise((resolve, reject) => {
-      it.waiter = resolve;
-      it.rejecter = reject;
-    });
-  }
-
-  return(): Promise<IteratorResult<SSEMessage>> {
-    const it = this.#iter;
-    if (it !== undefined) {
-      it.decoded = NO_MESSAGES;
-      it.decodedAt = 0;
-    }
-    this.#close();
-    return Promise.resolve(DONE_MESSAGE);
-  }
-
-  /** What the next `next()` hands out: a replay window, or every queued live frame as one chunk. */
-  #take(it: Iteration): Uint8Array | undefined {
-    const replay = this.#replay;
-    if (this.#phase === REPLAY && replay !== undefined) {
-      const frames = replay.frames;
-      if (replay.at >= frames.length) return undefined;
-      const start = replay.at;
-      let size = 0;
-      while (replay.at < frames.length && size < WINDOW) {
-        size += (frames[replay.at++] as Uint8Array).length;
-      }
-      const window = concat(frames.slice(start, replay.at), size);
-      if (replay.at >= frames.length && replay.ready) this.#goLive();
-      // goLive may have queued buffered live frames (or ended): they go with the next take.
-      return window;
-    }
-    if (it.queue.length === 0) return undefined;
-    const bytes = concat(it.queue, it.queued);
-    it.queue = NO_BYTES;
-    it.queued = 0;
-    return bytes;
-  }
-
-  /** Answers a waiting `next()`, if any. */
-  #wake(): void {
-    const it = this.#iter;
-    if (it === undefined) return;
-    const resolve = it.waiter;
-    const reject = it.rejecter;
-    if (resolve === undefined || reject === undefined) return;
-    // Cleared first: taking a replay window can go live and queue more, which must not wake twice.
-    it.waiter = it.rejecter = undefined;
-    if (it.error !== undefined) {
-      const { error } = it.error;
-      it.error = undefined;
-      reject(error);
-      return;
-    }
-    const bytes = this.#take(it);
-    if (bytes !== undefined) resolve({ done: false, value: wrapBytes(bytes) });
-    else if (this.#phase >= ENDING) {
-      this.#close();
-      resolve(DONE);
-    } else {
-      it.waiter = resolve;
-      it.rejecter = reject;
-    }
-  }
-
-  // ---------------------------------------------------------------- the shared state machine
+  // ---------------------------------------------------------------- the state machine
 
   /** The hot path: one live frame of one of this subscriber's topics. */
   deliver(frame: Frame): void {
@@ -332,10 +189,10 @@ class Subscription implements Subscriber {
     const phase = this.#phase;
     if (phase === LIVE) {
       this.#floor = frame.seq;
-      if (frame.end) this.#topicEnded(frame.topic, frame.seq, frame.bytes);
+      if (frame.end) this.#topicEnded(frame.topic, frame.seq, frame);
       else {
         this.#clientSeq = frame.seq;
-        this.#emit(frame.bytes);
+        this.#emit(frame.bytes, [frame]);
       }
     } else if (phase === REPLAY) {
       const replay = this.#replay as Replay;
@@ -350,7 +207,7 @@ class Subscription implements Subscriber {
     if (this.#phase === LIVE && run.first > this.#floor) {
       this.#floor = run.last;
       this.#clientSeq = run.last;
-      this.#emit(run.bytes);
+      this.#emit(run.bytes, run.frames);
       return;
     }
     // Replaying, or some of them handled already: frame by frame.
@@ -358,22 +215,19 @@ class Subscription implements Subscriber {
   }
 
   /** Hands live bytes to the client now, or queues them; past maxQueued the subscriber is slow. */
-  #emit(bytes: Uint8Array): void {
-    const sink = this.#sink;
-    if (sink !== undefined) {
-      sink.write(bytes);
-      if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
-      return;
-    }
-    const it = this.#it();
-    if (it.queue.length === 0) it.queue = [bytes];
-    else it.queue.push(bytes);
-    it.queued += bytes.length;
-    if (it.queued > this.#hub.maxQueued) this.#finish("slow");
-    else if (it.waiter !== undefined) this.#wake();
+  #emit(bytes: Uint8Array, parts: readonly Part[]): void {
+    const sink = this.#sink as PushSink;
+    this.#write(sink, bytes, parts);
+    if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
   }
 
-  #topicEnded(topic: string, seq: number, position: Uint8Array | undefined): void {
+  /** A stream's sink takes the bytes; hand iteration reads the frames they were made of. */
+  #write(sink: PushSink, bytes: Uint8Array, parts: readonly Part[]): void {
+    if (sink instanceof PullSink) sink.writeParts(bytes, parts);
+    else sink.write(bytes);
+  }
+
+  #topicEnded(topic: string, seq: number, position: Frame): void {
     this.#ended ??= new Map();
     this.#ended.set(topic, seq);
     if (this.#ended.size < this.topics.length) return;
@@ -381,13 +235,17 @@ class Subscription implements Subscriber {
   }
 
   /** Every topic has ended: the client gets its final position, then the stream closes. */
-  #endAll(position: Uint8Array | undefined): void {
+  #endAll(position: Frame | undefined): void {
     let last = 0;
     if (this.#ended !== undefined)
       for (const seq of this.#ended.values()) if (seq > last) last = seq;
     if (this.#clientSeq < last) {
       this.#clientSeq = last;
-      this.#emit(position ?? positionBytes(this.#epoch, last));
+      if (position !== undefined) this.#emit(position.bytes, [position]);
+      else {
+        const bytes = positionBytes(this.#epoch, last);
+        this.#emit(bytes, [bytes]);
+      }
     }
     this.#finish("done");
   }
@@ -416,25 +274,20 @@ class Subscription implements Subscriber {
     });
     this.#epoch = snapshot.epoch;
     if (plan.ended.size > 0) this.#ended = new Map(plan.ended);
-    const frames: Uint8Array[] = [];
-    for (const record of plan.records) frames.push(frameOf(record).bytes);
+    const parts: Part[] = [];
+    for (const record of plan.records) parts.push(frameOf(record));
     const newest = plan.records[plan.records.length - 1];
     if (newest !== undefined) this.#clientSeq = newest.seq;
     if (plan.gapped.length > 0) {
       const answer = await this.#gapAnswer(replay, plan, snapshot.epoch);
       if (this.#phase !== REPLAY) return;
-      frames.push(answer);
+      parts.push(answer);
       this.#clientSeq = plan.position;
     }
     this.#floor = plan.position;
-    replay.frames = frames;
+    replay.parts = parts;
     replay.at = 0;
-    replay.ready = true;
-    if (this.#sink !== undefined) this.#pumpReplay();
-    else if (frames.length === 0) {
-      this.#goLive();
-      this.#wake();
-    } else this.#wake();
+    this.#pumpReplay();
   }
 
   /**
@@ -495,20 +348,24 @@ class Subscription implements Subscriber {
     return encodeGap(sent, formatId(epoch, plan.position), this.#hub.serialize);
   }
 
-  /** Push path: writes the replay a window at a time, each once the client took the last. */
+  /** Writes the replay a window at a time, each once the client took the last. */
   #pumpReplay(): void {
     const sink = this.#sink as PushSink;
     const replay = this.#replay;
     if (replay === undefined) return;
-    const frames = replay.frames;
-    while (replay.at < frames.length) {
+    const parts = replay.parts;
+    while (replay.at < parts.length) {
       if (this.#phase !== REPLAY || sink.closed) return;
       const start = replay.at;
+      const chunks: Uint8Array[] = [];
       let size = 0;
-      while (replay.at < frames.length && size < WINDOW) {
-        size += (frames[replay.at++] as Uint8Array).length;
+      while (replay.at < parts.length && size < WINDOW) {
+        const part = parts[replay.at++] as Part;
+        const bytes = part instanceof Uint8Array ? part : part.bytes;
+        chunks.push(bytes);
+        size += bytes.length;
       }
-      sink.write(concat(frames.slice(start, replay.at), size));
+      this.#write(sink, concat(chunks, size), parts.slice(start, replay.at));
       if (sink.queued > 0) {
         // Also after the last window: live frames count against maxQueued, the replay must not.
         replay.pump ??= () => this.#pumpReplay();
@@ -535,26 +392,11 @@ class Subscription implements Subscriber {
 
   /** Ends the stream from the hub's side. */
   #finish(reason: "done" | "slow" | "abort"): void {
-    if (this.#phase >= ENDING) return;
+    if (this.#phase === CLOSED) return;
     this.#hub.unregister(this);
     this.#replay = undefined;
-    const sink = this.#sink;
-    if (sink !== undefined) {
-      this.#phase = CLOSED;
-      sink.end(reason);
-      return;
-    }
-    if (reason === "done") this.#phase = ENDING;
-    else {
-      // A pulled stream cannot be told why; it ends normally and the client reconnects.
-      const it = this.#iter;
-      if (it !== undefined) {
-        it.queue = NO_BYTES;
-        it.queued = 0;
-      }
-      this.#phase = CLOSED;
-    }
-    this.#wake();
+    this.#phase = CLOSED;
+    this.#sink?.end(reason);
   }
 
   /** Ends every subscriber's stream: `hub.close()` and a lost live feed. */
@@ -563,93 +405,19 @@ class Subscription implements Subscriber {
   }
 
   #fail(error: unknown): void {
-    if (this.#phase >= ENDING) return;
+    if (this.#phase === CLOSED) return;
     this.#hub.unregister(this);
     this.#phase = CLOSED;
     this.#replay = undefined;
-    const sink = this.#sink;
-    if (sink !== undefined) {
-      sink.fail(error);
-      return;
-    }
-    this.#it().error = { error };
-    this.#wake();
+    this.#sink?.fail(error);
   }
 
-  /** The stream ended (or the iterator was returned): let go of everything. */
+  /** The stream ended (or the iteration did): let go of everything. */
   #close(): void {
     if (this.#phase !== CLOSED) {
       this.#phase = CLOSED;
       this.#hub.unregister(this);
     }
     this.#replay = undefined;
-    const it = this.#iter;
-    if (it === undefined) return;
-    it.queue = NO_BYTES;
-    it.queued = 0;
-    if (it.onAbort !== undefined) this.#ctx?.signal?.removeEventListener("abort", it.onAbort);
-    const resolve = it.waiter;
-    it.waiter = it.rejecter = undefined;
-    resolve?.(DONE);
   }
-}
-
-const RESET: SSEChunk = Object.freeze({ event: "reset", data: "" });
-
-/** An answer with nothing to send: `{}` (no field at all) means the same as returning nothing. */
-function isEmpty(sent: GapAnswer): boolean {
-  if (typeof sent !== "object" || sent === null || Array.isArray(sent)) return false;
-  if (sent instanceof EncodedEvent) return false;
-  for (const value of Object.values(sent)) if (value !== undefined) return false;
-  return true;
-}
-
-/**
- * onGap's answer as bytes, the last event carrying the new position's id. An
- * `EncodedEvent` goes out as its bytes (it cannot take an id), so the
- * position follows it as an id-only event; so does an answer of nothing.
- */
-function encodeGap(
-  sent: GapAnswer | undefined,
-  id: string,
-  serialize: ((data: unknown) => string) | undefined,
-): Uint8Array {
-  const list: readonly (SSEChunk | EncodedEvent)[] =
-    sent === undefined || isEmpty(sent)
-      ? []
-      : Array.isArray(sent)
-        ? sent
-        : [sent as SSEChunk | EncodedEvent];
-  const options = serialize === undefined ? undefined : { serialize };
-  const encoder = new TextEncoder();
-  const parts: Uint8Array[] = [];
-  let text = "";
-  const flush = (): void => {
-    if (text === "") return;
-    parts.push(encoder.encode(text));
-    text = "";
-  };
-  let positioned = false;
-  for (let i = 0; i < list.length; i++) {
-    const chunk = list[i] as SSEChunk | EncodedEvent;
-    if (chunk instanceof EncodedEvent) {
-      flush();
-      parts.push(chunk.bytes);
-    } else if (i < list.length - 1) text += encodeEvent(chunk, options);
-    else {
-      const message =
-        typeof chunk === "object" && chunk !== null && !Array.isArray(chunk)
-          ? { ...chunk, id }
-          : typeof chunk === "string"
-            ? { data: chunk, id }
-            : chunk;
-      text += encodeEvent(message, options);
-      positioned = true;
-    }
-  }
-  if (!positioned) text += `id: ${id}\n\n`;
-  flush();
-  let size = 0;
-  for (const part of parts) size += part.length;
-  return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts, size);
 }
