@@ -11,10 +11,10 @@ import { type Clock, systemClock } from "../policy.ts";
 import { responseFrom, responseHeaders } from "../response.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
-import { concat, type Frame, frameOf } from "./frame.ts";
+import { LiveFeed } from "./feed.ts";
 import { memoryBackend } from "./memory.ts";
 import { type Position, planReplay, positionOf, readAfter } from "./plan.ts";
-import { type FrameRun, type HubCore, type Subscriber, subscription } from "./subscription.ts";
+import { type HubCore, type Subscriber, subscription } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
 
@@ -78,11 +78,7 @@ class HubImpl implements Hub, HubCore {
   #closing: Promise<void> | undefined;
   epoch = "";
   head = 0;
-  /** Subscribers per topic; a topic's set is removed when it empties. */
-  readonly #byTopic = new Map<string, Set<Subscriber>>();
-  readonly #all = new Set<Subscriber>();
-  /** Live records of topics with subscribers, not yet delivered (see #onRecord). */
-  #pending: HubRecord[] = [];
+  readonly #feed = new LiveFeed();
 
   constructor(options: HubOptions | undefined) {
     if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -144,105 +140,28 @@ class HubImpl implements Hub, HubCore {
   }
 
   register(subscription: Subscriber): void {
-    this.#all.add(subscription);
-    for (const topic of subscription.topics) {
-      const set = this.#byTopic.get(topic);
-      if (set === undefined) this.#byTopic.set(topic, new Set([subscription]));
-      else set.add(subscription);
-    }
+    this.#feed.register(subscription);
   }
 
   unregister(subscription: Subscriber): void {
-    if (!this.#all.delete(subscription)) return;
-    for (const topic of subscription.topics) {
-      const set = this.#byTopic.get(topic);
-      if (set === undefined) continue;
-      set.delete(subscription);
-      if (set.size === 0) this.#byTopic.delete(topic);
-    }
+    this.#feed.unregister(subscription);
   }
 
-  /**
-   * The live feed: one frame per record, the same bytes for every local
-   * subscriber. The head moves at once; the frames go out in a microtask, so
-   * records a backend hands over together (a Redis XREAD batch) reach each
-   * subscriber of a topic as one write instead of one per record per
-   * subscriber (profiled on the Redis bench: the per-record, per-subscriber
-   * path was the instance's main cost).
-   */
+  /** The live feed: the head moves at once, the frames go out through the feed. */
   readonly #onRecord = (record: HubRecord): void => {
     // A new epoch (a flushed Redis) starts its seqs again from 1: the head starts over with it.
     if (record.epoch !== this.epoch) this.head = record.seq;
     else if (record.seq > this.head) this.head = record.seq;
     this.epoch = record.epoch;
-    if (!this.#byTopic.has(record.topic)) return;
-    if (this.#pending.length === 0) queueMicrotask(this.#flush);
-    this.#pending.push(record);
+    this.#feed.push(record);
   };
-
-  /**
-   * Delivers the pending records in seq order: consecutive records of one
-   * topic (and epoch) become one run, the bytes of a run are joined once and
-   * shared by every subscriber of the topic. An end marker is a run of its own.
-   */
-  readonly #flush = (): void => {
-    const records = this.#pending;
-    if (records.length === 0) return;
-    this.#pending = [];
-    let start = 0;
-    while (start < records.length) {
-      const first = records[start] as HubRecord;
-      let end = start + 1;
-      if (!first.end) {
-        while (end < records.length) {
-          const next = records[end] as HubRecord;
-          if (next.end || next.topic !== first.topic || next.epoch !== first.epoch) break;
-          end++;
-        }
-      }
-      const set = this.#byTopic.get(first.topic);
-      // A subscriber must not throw; if one does, the other runs still go out.
-      if (set !== undefined) this.#deliverRun(set, records, start, end);
-      start = end;
-    }
-  };
-
-  #deliverRun(set: Set<Subscriber>, records: HubRecord[], start: number, end: number): void {
-    const first = records[start] as HubRecord;
-    try {
-      if (end - start === 1) {
-        const frame = frameOf(first);
-        for (const subscriber of set) subscriber.deliver(frame);
-      } else {
-        const frames: Frame[] = [];
-        const chunks: Uint8Array[] = [];
-        let size = 0;
-        for (let i = start; i < end; i++) {
-          const frame = frameOf(records[i] as HubRecord);
-          frames.push(frame);
-          chunks.push(frame.bytes);
-          size += frame.bytes.length;
-        }
-        const run: FrameRun = {
-          first: first.seq,
-          last: (records[end - 1] as HubRecord).seq,
-          bytes: concat(chunks, size),
-          frames,
-        };
-        for (const subscriber of set) subscriber.deliverRun(run);
-      }
-    } catch {
-      // As a backend does around onRecord: the feed goes on.
-    }
-  }
 
   readonly #onLost = (_reason: unknown): void => {
     // What came before the loss still goes out first.
-    this.#flush();
-    for (const subscriber of this.#all) subscriber.abort();
+    this.#feed.abortAll();
   };
 
-  readonly #isActive = (topic: string): boolean => this.#byTopic.has(topic);
+  readonly #isActive = (topic: string): boolean => this.#feed.has(topic);
 
   // ------------------------------------------------------------ Hub
 
@@ -374,16 +293,14 @@ class HubImpl implements Hub, HubCore {
   }
 
   subscribers(topic?: string): number {
-    if (topic === undefined) return this.#all.size;
-    checkTopic(topic, "hub.subscribers");
-    return this.#byTopic.get(topic)?.size ?? 0;
+    if (topic !== undefined) checkTopic(topic, "hub.subscribers");
+    return this.#feed.count(topic);
   }
 
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.closed = true;
-      this.#flush();
-      for (const subscriber of this.#all) subscriber.abort();
+      this.#feed.abortAll();
       this.#closing = this.#closeBackend();
     }
     return this.#closing;
