@@ -94,7 +94,7 @@ export interface PlanInput {
  * @throws Error when the snapshot leaves out a topic (a backend bug).
  *
  * @example A client resuming after seq 3 of topic "t"
- * ```ts
+ * ```ts ignore
  * const plan = planReplay({ topics: ["t"], snapshot, position: { kind: "resume", epoch, seq: 3 }, now: Date.now(), ttl: 0 });
  * if (plan.gapped.length > 0) sendReset(plan.position);
  * ```

@@ -12,7 +12,7 @@
  * @returns Its UTF-8 length in bytes.
  *
  * @example Counting bytes, not UTF-16 units
- * ```ts
+ * ```ts ignore
  * utf8Length("é"); // 2
  * ```
  */
