@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { encodeForStream, LONG_DATA, type LongEvent } from "../src/encode.ts";
 import {
   encodeComment,
   encodeEvent,
@@ -631,6 +632,68 @@ describe("encodeEvent refuses what it cannot send as given", () => {
         expect(() => encodeEvent({ id: bad, data: "x" })).toThrow(SSEEncodeError);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("encodeForStream", () => {
+  const longText = (unit: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+    fc
+      .tuple(fc.string({ unit, minLength: 0, maxLength: 20 }), fc.nat({ max: 200 }))
+      .map(([tail, extra]) => "x".repeat(LONG_DATA - 10 + extra) + tail);
+  const longData = fc.oneof(longText(fc.constant("a")), longText(unit));
+  const join = (piece: string | LongEvent): string =>
+    typeof piece === "string" ? piece : `${piece.head}${piece.data}\n\n`;
+
+  test("gives the same text as encodeEvent, long one-line data in two pieces", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          text,
+          longData,
+          message,
+          fc.record({ event: eventName, id: fc.oneof(idString, idNumber), data: longData }),
+          fc.record(
+            { comment: text, retry: fc.maxSafeNat(), data: longData },
+            { requiredKeys: ["data"] },
+          ),
+        ),
+        (sent) => {
+          const piece = encodeForStream(sent);
+          expect(join(piece)).toBe(encodeEvent(sent));
+          if (typeof piece !== "string") {
+            expect(piece.data.length).toBeGreaterThanOrEqual(LONG_DATA);
+            expect(/[\r\n]/.test(piece.data)).toBe(false);
+            expect(piece.head.endsWith("data: ")).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test("keeps short data, and long data with a line break, as one string", () => {
+    expect(typeof encodeForStream({ event: "a", id: 1, data: "x".repeat(LONG_DATA - 1) })).toBe(
+      "string",
+    );
+    expect(encodeForStream({ event: "a", id: 1, data: "x".repeat(LONG_DATA) })).toEqual({
+      head: "event: a\nid: 1\ndata: ",
+      data: "x".repeat(LONG_DATA),
+    });
+    expect(typeof encodeForStream(`${"x".repeat(LONG_DATA)}\ny`)).toBe("string");
+    expect(encodeForStream({ data: { long: "y".repeat(LONG_DATA) } })).toEqual({
+      head: "data: ",
+      data: JSON.stringify({ long: "y".repeat(LONG_DATA) }),
+    });
+  });
+
+  test("throws what encodeEvent throws for a bad field next to long data", () => {
+    const data = "x".repeat(LONG_DATA);
+    expect(() => encodeForStream({ event: "a\nb", id: 1, data })).toThrow(
+      /"event" must not contain CR or LF/,
+    );
+    expect(() => encodeForStream({ event: "a", id: "1\0", data })).toThrow(
+      /"id" must not contain CR, LF or NUL/,
     );
   });
 });

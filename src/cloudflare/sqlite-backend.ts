@@ -10,6 +10,7 @@
  * @module
  */
 
+import { newEpoch } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -17,7 +18,6 @@ import type {
   HubRecord,
   TopicSnapshot,
 } from "../hub/backend.ts";
-import { newEpoch } from "../hub/ids.ts";
 import { utf8Length } from "../hub/utf8.ts";
 import {
   EVICT_PAGE,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { integer, show } from "../check.ts";
 
 /** A value SQLite hands back or takes as a binding. */
 export type SqlValue = ArrayBuffer | string | number | null;
@@ -19,7 +20,7 @@ export interface SqlStorageLike {
   transactionSync<T>(closure: () => T): T;
 }
 
-/** Options of {@link sqliteBackend}. */
+/** Options of `sqliteBackend`. */
 export interface SqliteBackendOptions {
   /**
    * Prefix of the backend's table names, so they never meet your own tables
@@ -51,16 +52,6 @@ export const SWEEP_BATCH = 64;
 /** Topics looked at per query while choosing which to evict. */
 export const EVICT_PAGE = 64;
 
-function checkCount(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `sqliteBackend: "${name}" must be a safe integer >= 1 (got ${String(value).slice(0, 40)})`,
-    );
-  }
-  return value;
-}
-
 const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** The checked options of a backend. */
@@ -75,16 +66,17 @@ export interface SqliteSettings {
  *
  * @param options - As given.
  * @returns The prefix and bounds.
- * @throws RangeError for an invalid option.
+ * @throws TypeError or RangeError for an invalid option.
  */
 export function sqliteSettings(options: SqliteBackendOptions): SqliteSettings {
   const prefix = options.prefix ?? "web_sse_";
   if (typeof prefix !== "string" || !PREFIX.test(prefix) || prefix.startsWith("_cf_")) {
-    throw new RangeError(
-      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter, at most 64 (got ${String(prefix).slice(0, 40)})`,
+    throw new TypeError(
+      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter (not "_cf_"), at most 64 (got ${show(prefix)})`,
     );
   }
-  const maxTopics = checkCount("maxTopics", options.maxTopics, DEFAULT_MAX_TOPICS);
-  const maxBytes = checkCount("maxBytes", options.maxBytes, DEFAULT_MAX_BYTES);
+  const at = (name: string) => ({ where: "sqliteBackend", name });
+  const maxTopics = integer(at("maxTopics"), options.maxTopics, DEFAULT_MAX_TOPICS, 1);
+  const maxBytes = integer(at("maxBytes"), options.maxBytes, DEFAULT_MAX_BYTES, 1, " bytes");
   return { prefix, maxTopics, maxBytes };
 }

@@ -5,8 +5,10 @@
  *
  * @module
  */
+
+import { concat } from "../check.ts";
 import type { HubRecord } from "./backend.ts";
-import { concat, type Frame, frameOf } from "./frame.ts";
+import { type Frame, frameOf } from "./frame.ts";
 import type { FrameRun, Subscriber } from "./subscription.ts";
 
 /** The subscribers of one hub instance, and delivery of the live feed to them. */

@@ -4,9 +4,10 @@
  *
  * @module
  */
+
+import { concat } from "../check.ts";
 import { encodeEvent, type SSEChunk } from "../encode.ts";
 import { EncodedEvent } from "../encoded.ts";
-import { concat } from "./frame.ts";
 import type { GapAnswer } from "./types.ts";
 
 /** The default answer when no `onGap` is given. */

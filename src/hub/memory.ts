@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { integer, type Named, newEpoch } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -10,7 +11,6 @@ import type {
   HubRecord,
   TopicSnapshot,
 } from "./backend.ts";
-import { newEpoch } from "./ids.ts";
 import { utf8Length } from "./utf8.ts";
 
 /** Options of {@link memoryBackend}. */
@@ -52,14 +52,8 @@ const RECORD_OVERHEAD = 64;
 const SKIPS_PER_APPEND = 32;
 const TOPIC_OVERHEAD = 128;
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `memoryBackend: "${name}" must be a safe integer >= 1 (got ${String(value)})`,
-    );
-  }
-  return value;
+function at(name: string): Named {
+  return { where: "memoryBackend", name };
 }
 
 /** The index of the first record with `seq > after` (records are in seq order). */
@@ -86,8 +80,8 @@ class MemoryBackend implements HubBackend {
   #options: BackendOpenOptions | undefined;
 
   constructor(options: MemoryBackendOptions | undefined) {
-    this.#maxTopics = positive("maxTopics", options?.maxTopics, 10_000);
-    this.#maxBytes = positive("maxBytes", options?.maxBytes, 64 * 1024 * 1024);
+    this.#maxTopics = integer(at("maxTopics"), options?.maxTopics, 10_000, 1);
+    this.#maxBytes = integer(at("maxBytes"), options?.maxBytes, 64 * 1024 * 1024, 1, " bytes");
   }
 
   open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {

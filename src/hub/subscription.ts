@@ -5,13 +5,15 @@
  *
  * @module
  */
+
+import { concat } from "../check.ts";
 import type { SSEMessage } from "../encode.ts";
 import type { SSECloseReason } from "../options.ts";
 import type { Clock } from "../policy.ts";
 import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot } from "./backend.ts";
-import { concat, type Frame, frameOf, positionBytes } from "./frame.ts";
+import { type Frame, frameOf, positionBytes } from "./frame.ts";
 import { encodeGap, RESET } from "./gap.ts";
 import { formatId } from "./ids.ts";
 import { type Position, planReplay, positionOf, type ReplayPlan, readAfter } from "./plan.ts";

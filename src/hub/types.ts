@@ -98,8 +98,10 @@ export interface Hub {
   /**
    * A source for `sseStream`/`sseResponse`/`sse()`: replays from
    * `ctx.lastEventId`, then streams live, in one id order across all of
-   * `topics`. It yields pre-encoded events (`EncodedEvent`), which every
-   * web-sse stream passes through as they are.
+   * `topics`. A web-sse stream (`sseStream`, `sseResponse`, `sse()`,
+   * `hub.response()`) writes the bytes the hub encoded once at publish, as
+   * they are; iterated by hand (`for await`), it yields each event as a
+   * message with its hub id (`{ id, event, data }`).
    *
    * @param topics - One topic or several.
    * @param options - Where to start, and what to send on a gap.
@@ -119,7 +121,9 @@ export interface Hub {
    *
    * @param request - The request being answered (its signal and Last-Event-ID are used).
    * @param topics - One topic or several.
-   * @param options - Stream options and subscribe options.
+   * @param options - Stream, response (`status`, `headers`) and subscribe
+   * options. Not `request`: the request is the first argument, and passing
+   * it here again is a TypeError.
    * @returns The Response.
    * @throws (rejects) TypeError or RangeError for a bad topic or option.
    */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { integer, newEpoch, show } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -12,9 +13,9 @@ import type {
   TopicSnapshot,
 } from "../hub/backend.ts";
 import { adapt, type Conn, type RedisLike } from "./client.ts";
-import { fsyncsAlways, isRecheck, newEpoch, runScript } from "./commands.ts";
+import { fsyncsAlways, isRecheck, runScript } from "./commands.ts";
 import { RedisBackendError } from "./errors.ts";
-import { decodeTopic, encodeTopic, liveKey, type RedisKeys, redisKeys, shorten } from "./keys.ts";
+import { decodeTopic, encodeTopic, liveKey, type RedisKeys, redisKeys } from "./keys.ts";
 import { LiveReader } from "./reader.ts";
 import { list, type StreamEntry, seqOf, streamEntry, text } from "./reply.ts";
 import { APPEND, ENSURE, READ, type Script } from "./scripts.ts";
@@ -61,16 +62,6 @@ const BLOCK = 2000;
 /** Past BLOCK, how long a read may stay silent before its connection counts as hung. */
 const WATCHDOG = 3000;
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `redisBackend: "${name}" must be a safe integer >= 1 (got ${shorten(value)})`,
-    );
-  }
-  return value;
-}
-
 class RedisBackend implements HubBackend {
   readonly #main: Conn;
   readonly #keys: RedisKeys;
@@ -95,9 +86,10 @@ class RedisBackend implements HubBackend {
   constructor(client: RedisLike, options: RedisBackendOptions | undefined) {
     this.#keys = redisKeys(options?.prefix ?? "web-sse");
     this.#main = adapt(client, this.#keys.epoch);
-    this.#maxLen = positiveInteger("maxLen", options?.maxLen, 10_000);
-    this.#maxTopics = positiveInteger("maxTopics", options?.maxTopics, 10_000);
-    this.#timeout = positiveInteger("timeout", options?.timeout, 5000);
+    const at = (name: string) => ({ where: "redisBackend", name });
+    this.#maxLen = integer(at("maxLen"), options?.maxLen, 10_000, 1);
+    this.#maxTopics = integer(at("maxTopics"), options?.maxTopics, 10_000, 1);
+    this.#timeout = integer(at("timeout"), options?.timeout, 5000, 1, " ms");
   }
 
   async open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {
@@ -148,14 +140,14 @@ class RedisBackend implements HubBackend {
           // its publish rejected (a retry would then store it twice).
           String(Math.ceil(performance.now() + (this.#clockOffset ?? 0) + this.#timeout)),
         ],
-        `append to topic ${shorten(topic)}`,
+        `append to topic ${show(topic)}`,
       ),
     );
     const epoch = text(reply[0]);
     this.#adopt(epoch);
     if (reply.length === 2) {
       throw new RedisBackendError(
-        `redisBackend: append to topic ${shorten(topic)}: reached Redis after its ${this.#timeout} ms deadline; nothing was stored`,
+        `redisBackend: append to topic ${show(topic)}: reached Redis after its ${this.#timeout} ms deadline; nothing was stored`,
         false,
       );
     }

@@ -5,19 +5,11 @@
  *
  * @module
  */
+import { show } from "../check.ts";
 import type { Conn } from "./client.ts";
 import { bounded, RedisBackendError, TimeoutError } from "./errors.ts";
-import { shorten } from "./keys.ts";
 import { text } from "./reply.ts";
 import { APPEND, type Script } from "./scripts.ts";
-
-/** A candidate epoch: 8 random characters of [a-z0-9]; the scripts keep the first one set. */
-export function newEpoch(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  let out = "";
-  for (const byte of bytes) out += (byte % 36).toString(36);
-  return out;
-}
 
 // EVALSHA names scripts by their SHA-1; a Redis that restarted forgot them, so NOSCRIPT falls back to EVAL.
 const shas = new Map<Script, Promise<string>>();
@@ -78,13 +70,13 @@ export async function runScript(
     }
     if (REFUSED.test(message)) {
       throw new RedisBackendError(
-        `redisBackend: ${what}: Redis refused it (${shorten(message)})${script === APPEND ? "; nothing was stored" : ""}`,
+        `redisBackend: ${what}: Redis refused it (${show(message)})${script === APPEND ? "; nothing was stored" : ""}`,
         false,
         error,
       );
     }
     throw new RedisBackendError(
-      `redisBackend: ${what}: ${shorten(message)}${script === APPEND ? "; the record may or may not have been stored" : ""}`,
+      `redisBackend: ${what}: ${show(message)}${script === APPEND ? "; the record may or may not have been stored" : ""}`,
       undefined,
       error,
     );
@@ -104,7 +96,7 @@ export async function fsyncsAlways(conn: Conn, timeout: number, what: string): P
     const message = error instanceof Error ? error.message : String(error);
     if (REFUSED.test(message)) return false;
     // Redis away: decide nothing on what could not be read.
-    throw new RedisBackendError(`redisBackend: ${what}: ${shorten(message)}`, false, error);
+    throw new RedisBackendError(`redisBackend: ${what}: ${show(message)}`, false, error);
   }
 }
 
