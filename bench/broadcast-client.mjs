@@ -4,13 +4,18 @@
  * agent), and for each round of broadcasts records when every event arrived,
  * compared with the publish time the event carries (same machine clock).
  *
- * Usage: node bench/broadcast-client.mjs <port>
+ * Usage: node bench/broadcast-client.mjs <port> [source addresses]
+ *
+ * With `source addresses` n > 1, connections come from 127.0.0.1 to
+ * 127.0.0.n in turn, so one client process can hold more connections to one
+ * server port than one address has ephemeral ports.
  *
  * @module
  */
 import { get } from "node:http";
 
 const port = Number(process.argv[2]);
+const sources = Math.max(1, Number(process.argv[3] ?? 1));
 const EVENT = /"n":(\d+),"t":([\d.]+)/g;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -67,6 +72,7 @@ function openOne() {
         port,
         path: "/sse",
         agent: false,
+        ...(sources > 1 ? { localAddress: `127.0.0.${1 + (connections.length % sources)}` } : {}),
         headers: { accept: "text/event-stream" },
       },
       (response) => {

@@ -101,6 +101,40 @@ const variants = {
     };
   },
 
+  /** web-sse/node: `sendHub()` on node:http, with its defaults: the Node body, no Fetch layer. */
+  "node-hub": async () => {
+    const { createHub } = await import("../dist/hub.js");
+    const { sendHub } = await import("../dist/node.js");
+    const hub = createHub();
+    return {
+      node: (req, res) => {
+        sendHub(req, res, hub, TOPIC);
+      },
+      broadcast: (n) => {
+        hub.publish(TOPIC, { data: payload(n) }).catch((error) => console.error(error));
+      },
+      live: () => hub.subscribers(TOPIC),
+    };
+  },
+
+  /** Raw node:http writing one string per client: `res.write(text)` to every response, each encoding it. */
+  "node-http-string": () => {
+    const responses = new Set();
+    return {
+      node: (_req, res) => {
+        res.writeHead(200, HEADERS);
+        res.flushHeaders();
+        responses.add(res);
+        res.on("close", () => responses.delete(res));
+      },
+      broadcast: (n) => {
+        const text = `data: ${payload(n)}\n\n`;
+        for (const res of responses) res.write(text);
+      },
+      live: () => responses.size,
+    };
+  },
+
   /** Raw node:http: one Buffer per broadcast, `res.write` to every response. A floor, no Fetch layer. */
   "node-http": () => {
     const responses = new Set();

@@ -16,6 +16,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { sse } from "../dist/hono.js";
+import { createHub } from "../dist/hub.js";
 import { sseResponse } from "../dist/index.js";
 
 const counts = { opened: 0, ended: 0, onClose: 0 };
@@ -41,7 +42,23 @@ async function* idleSource({ signal }) {
   }
 }
 
+/** The hub variants' topic: nobody publishes, every subscriber idles. */
+const TOPIC = "idle";
+/** A hub subscriber's stream ends through onClose (the hub's source has no finally of ours). */
+const onHubClose = () => {
+  counts.onClose++;
+  counts.ended++;
+};
+
 const fetchHandlers = {
+  /** web-sse/hub `hub.response()` on @hono/node-server, with its defaults. */
+  "web-sse-hub": (() => {
+    const hub = createHub();
+    return (request) => {
+      counts.opened++;
+      return hub.response(request, TOPIC, { onClose: onHubClose });
+    };
+  })(),
   /** web-sse `sseResponse` with its defaults (keepAlive 5 s, sendTimeout 30 s). */
   "web-sse": (request) => {
     counts.opened++;
@@ -152,13 +169,22 @@ if (variant === "node-http") {
     });
   });
   server.listen(0, "127.0.0.1", () => listening(server.address().port));
+} else if (variant === "web-sse-node" || variant === "web-sse-node-hub") {
+  const { sendHub, sendSSE } = await import("../dist/node.js");
+  const hub = createHub();
+  server = createServer((req, res) => {
+    counts.opened++;
+    if (variant === "web-sse-node") sendSSE(req, res, idleSource, { onClose });
+    else sendHub(req, res, hub, TOPIC, { onClose: onHubClose });
+  });
+  server.listen(0, "127.0.0.1", () => listening(server.address().port));
 } else if (fetchHandlers[variant]) {
   server = serve({ fetch: fetchHandlers[variant], hostname: "127.0.0.1", port: 0 }, (info) =>
     listening(info.port),
   );
 } else {
   console.error(
-    `unknown variant ${variant}; one of node-http, ${Object.keys(fetchHandlers).join(", ")}`,
+    `unknown variant ${variant}; one of node-http, web-sse-node, web-sse-node-hub, ${Object.keys(fetchHandlers).join(", ")}`,
   );
   process.exit(2);
 }

@@ -27,6 +27,9 @@ export const VARIANTS = [
     name: "hand-written, same generator + its own abort signal (like for like)",
   },
   { key: "node-http", name: "raw node:http (no Fetch layer, reference)" },
+  { key: "web-sse-node", name: "web-sse/node sendSSE on node:http (defaults)", webSse: true },
+  { key: "web-sse-hub", name: "web-sse/hub hub.response() (defaults)", webSse: true },
+  { key: "web-sse-node-hub", name: "web-sse/node sendHub on node:http (defaults)", webSse: true },
 ];
 
 const WARM_UP = 200;
@@ -115,8 +118,16 @@ async function closeAll(client, server) {
   return waitForCounts(server, (c) => live(c) === 0, 20_000);
 }
 
-/** Measures one variant; always kills both child processes before returning. */
-async function measureVariant(variant, low, high, files) {
+/**
+ * Measures one variant (a server child with --expose-gc, a client child);
+ * always kills both child processes before returning.
+ *
+ * @param variant - One of {@link VARIANTS}.
+ * @param low - Connections at the first measurement.
+ * @param high - Connections at the second; the slope is over `high - low`.
+ * @param files - The open-files limit of both children.
+ */
+export async function measureVariant(variant, low, high, files) {
   const children = [];
   try {
     const server = startNode(here("./memory-server.mjs"), [variant.key], {

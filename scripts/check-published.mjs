@@ -114,7 +114,11 @@ try {
   run(bin("tsc"), ["-p", "tsconfig.json"]);
   let workers = "web-sse/cloudflare not checked: @cloudflare/workers-types is not installed";
   if (existsSync(join(root, "src/cloudflare.ts")) && existsSync(join(workersTypes, "index.d.ts"))) {
-    writeFileSync(join(dir, "worker.ts"), 'export * as cloudflare from "web-sse/cloudflare";\n');
+    // web-sse/client runs in Workers too: its types must hold under the Workers types, no DOM lib.
+    writeFileSync(
+      join(dir, "worker.ts"),
+      'export * as cloudflare from "web-sse/cloudflare";\nexport * as client from "web-sse/client";\n',
+    );
     writeFileSync(
       join(dir, "tsconfig.workers.json"),
       JSON.stringify({
@@ -134,7 +138,7 @@ try {
       }),
     );
     run(bin("tsc"), ["-p", "tsconfig.workers.json"]);
-    workers = "web-sse/cloudflare passes tsc with the Workers types";
+    workers = "web-sse/cloudflare and web-sse/client pass tsc with the Workers types";
   }
   console.log(
     `check-published: deno check and tsc pass on the built package (${entries.length} entries); ${workers}`,

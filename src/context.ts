@@ -4,26 +4,19 @@
  *
  * @module
  */
+import { sharedAccessor } from "./heap.ts";
 import type { SSEContext } from "./source.ts";
 
-/**
- * `signal` is an own, enumerable accessor (so `{ ...ctx }` copies it, as it
- * would a plain property) that every context shares: V8 keeps one hidden
- * class for them all.
- */
-const SIGNAL: PropertyDescriptor = {
-  get(this: StreamContext): AbortSignal {
-    return this.abortSignal();
-  },
-  enumerable: true,
-};
+/** `signal`: one accessor shared by every context (see `heap.ts`). */
+const SIGNAL: PropertyDescriptor = sharedAccessor(function (this: StreamContext): AbortSignal {
+  return this.abortSignal();
+});
 
 /**
- * One stream's ctx. An AbortController with its AbortSignal costs about
- * 0.4 KiB of heap on Node (the signal is an EventTarget with two Maps); a
- * source that never reads `ctx.signal` (the hub's subscriptions, which the
- * stream ends itself) never pays for it. Read after the stream ended, the
- * signal is already aborted, with the same reason.
+ * One stream's ctx. Its AbortController is made on first use (see
+ * `heap.ts`): a source that never reads `ctx.signal` (the hub's
+ * subscriptions, which the stream ends itself) never pays for it. Read after
+ * the stream ended, the signal is already aborted, with the same reason.
  */
 export class StreamContext implements SSEContext {
   declare readonly signal: AbortSignal;

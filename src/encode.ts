@@ -4,6 +4,7 @@
  * @module
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  */
+import { isBytes, show } from "./check.ts";
 
 /** One event. A bare string anywhere a message is accepted means `{ data: string }`. */
 export interface SSEMessage {
@@ -74,24 +75,6 @@ export class SSEEncodeError extends TypeError {
   }
 }
 
-/** Shows a value in an error message, cut to a readable length. */
-export function describe(value: unknown): string {
-  let text: string;
-  if (typeof value === "string") text = JSON.stringify(value);
-  else if (typeof value === "bigint") text = `${value}n`;
-  else if (typeof value === "symbol" || typeof value === "function") text = String(value);
-  // JSON.stringify writes NaN and ±Infinity as "null", which hides the mistake.
-  else if (typeof value === "number") text = String(value);
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 // One regular expression for "any line break the WHATWG parser honours".
 const LINE_BREAK = /\r\n|\r|\n/;
 const HAS_LINE_BREAK = /[\r\n]/;
@@ -114,8 +97,8 @@ function serializeData(data: unknown, serialize: ((data: unknown) => string) | u
     throw new SSEEncodeError(
       "data",
       serialize === undefined
-        ? `"data" must be a string or a value JSON.stringify turns into text (got ${describe(data)}, which gives ${describe(text)})`
-        : `"serialize" must return a string (got ${describe(text)} for data ${describe(data)})`,
+        ? `"data" must be a string or a value JSON.stringify turns into text (got ${show(data)}, which gives ${show(text)})`
+        : `"serialize" must return a string (got ${show(text)} for data ${show(data)})`,
     );
   }
   return text;
@@ -153,7 +136,7 @@ function prefixLines(prefix: string, text: string, emptyLine: string): string {
 
 function commentLines(comment: unknown): string {
   if (typeof comment !== "string") {
-    throw new SSEEncodeError("comment", `"comment" must be a string (got ${describe(comment)})`);
+    throw new SSEEncodeError("comment", `"comment" must be a string (got ${show(comment)})`);
   }
   // ": " + line: a parser strips one space after the colon, so leading spaces survive.
   return prefixLines(": ", comment, ":");
@@ -162,10 +145,10 @@ function commentLines(comment: unknown): string {
 /** The event type, checked; `""` leaves the field out. */
 function eventName(event: unknown): string {
   if (typeof event !== "string") {
-    throw new SSEEncodeError("event", `"event" must be a string (got ${describe(event)})`);
+    throw new SSEEncodeError("event", `"event" must be a string (got ${show(event)})`);
   }
   if (HAS_LINE_BREAK.test(event)) {
-    throw new SSEEncodeError("event", `"event" must not contain CR or LF (got ${describe(event)})`);
+    throw new SSEEncodeError("event", `"event" must not contain CR or LF (got ${show(event)})`);
   }
   return event;
 }
@@ -175,25 +158,19 @@ function idText(id: unknown): string {
   let text: string;
   if (typeof id === "number") {
     if (!Number.isFinite(id)) {
-      throw new SSEEncodeError(
-        "id",
-        `"id" must be a finite number or a string (got ${describe(id)})`,
-      );
+      throw new SSEEncodeError("id", `"id" must be a finite number or a string (got ${show(id)})`);
     }
     text = String(id);
   } else if (typeof id === "string") {
     if (HAS_LINE_BREAK_OR_NUL.test(id)) {
       throw new SSEEncodeError(
         "id",
-        `"id" must not contain CR, LF or NUL (got ${describe(id)}); clients would split or ignore it`,
+        `"id" must not contain CR, LF or NUL (got ${show(id)}); clients would split or ignore it`,
       );
     }
     text = id;
   } else {
-    throw new SSEEncodeError(
-      "id",
-      `"id" must be a string or a finite number (got ${describe(id)})`,
-    );
+    throw new SSEEncodeError("id", `"id" must be a string or a finite number (got ${show(id)})`);
   }
   return text;
 }
@@ -209,8 +186,8 @@ function idLine(id: unknown): string {
   return text === "" ? "id\n" : `id: ${text}\n`;
 }
 
-/** Checks a reconnection delay; shared by the `retry` field and the `retry` option. */
-export function isRetry(value: unknown): value is number {
+/** Checks a reconnection delay (the `retry` option checks the same rule in src/check.ts). */
+function isRetry(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
@@ -218,33 +195,10 @@ function retryLine(retry: unknown): string {
   if (!isRetry(retry)) {
     throw new SSEEncodeError(
       "retry",
-      `"retry" must be a safe integer >= 0 in milliseconds (got ${describe(retry)})`,
+      `"retry" must be a safe integer >= 0 in milliseconds (got ${show(retry)})`,
     );
   }
   return `retry: ${retry}\n`;
-}
-
-function isBytes(value: object): value is ArrayBufferView | ArrayBuffer {
-  return (
-    ArrayBuffer.isView(value) ||
-    value instanceof ArrayBuffer ||
-    (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer)
-  );
-}
-
-/**
- * What the user passed, by class: `Date(1970-01-01T00:00:00.000Z)`,
- * `Uint8Array(10 bytes)`, `Map`; a plain object as JSON. JSON alone would show
- * a Date as a quoted string and a byte array as an index map.
- */
-function describeObject(value: object): string {
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  if (typeof name !== "string" || name === "Object" || name === "") return describe(value);
-  if (isBytes(value)) return `${name}(${value.byteLength} bytes)`;
-  if (value instanceof Date) {
-    return `${name}(${Number.isNaN(value.getTime()) ? "invalid" : value.toISOString()})`;
-  }
-  return name;
 }
 
 /** The error for an object that is not a message: it names what it got and why it is refused. */
@@ -252,10 +206,10 @@ function notAMessage(value: object): SSEEncodeError {
   if (isBytes(value)) {
     return new SSEEncodeError(
       "data",
-      `a byte chunk is not a message (got ${describeObject(value)}): a source yields strings or objects with data, event, id, retry or comment; to relay an upstream event stream, decode and parse it first (e.g. TextDecoderStream and eventsource-parser), or yield an EncodedEvent for bytes already encoded`,
+      `a byte chunk is not a message (got ${show(value)}): a source yields strings or objects with data, event, id, retry or comment; to relay an upstream event stream, decode and parse it first (e.g. TextDecoderStream and eventsource-parser), or yield an EncodedEvent for bytes already encoded`,
     );
   }
-  const got = describeObject(value);
+  const got = show(value);
   if (got === "EncodedEvent") {
     // encodeEvent makes text; an EncodedEvent is bytes already, for a stream.
     return new SSEEncodeError(
@@ -347,7 +301,7 @@ function encodeMessage(
   if (typeof message !== "object" || message === null || Array.isArray(message)) {
     throw new SSEEncodeError(
       "data",
-      `a message must be a string or an object with data, event, id, retry or comment (got ${describe(message)})`,
+      `a message must be a string or an object with data, event, id, retry or comment (got ${show(message)})`,
     );
   }
   const { data, event, id, retry, comment } = message;

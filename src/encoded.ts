@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concat } from "./check.ts";
 import { type EncodeOptions, encodeEvent, type SSEChunk } from "./encode.ts";
 
 const encoder = new TextEncoder();
@@ -13,8 +14,9 @@ const encoder = new TextEncoder();
  * with no further encoding: the building block for fan-out, where one event
  * reaches thousands of subscribers.
  *
- * The bytes are checked when the instance is made, so a stream never sees a bad
- * message through it. Treat `bytes` as read-only: many streams share it.
+ * The messages are checked as they are encoded, when the instance is made, so
+ * a stream never sees a bad message through it. Treat `bytes` as read-only:
+ * many streams share it.
  *
  * @example Encode once, send to every subscriber
  * ```ts
@@ -48,7 +50,7 @@ export class EncodedEvent {
     messages: SSEChunk | EncodedEvent | readonly (SSEChunk | EncodedEvent)[],
     options?: EncodeOptions,
   ) {
-    if (messages instanceof EncodedEvent) {
+    if (messages instanceof EncodedEvent || messages instanceof Trusted) {
       this.bytes = messages.bytes;
       return;
     }
@@ -72,18 +74,29 @@ export class EncodedEvent {
       return;
     }
     if (text !== "") parts.push(encoder.encode(text));
-    this.bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
+    this.bytes = concat(parts);
   }
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+/**
+ * Bytes this library encoded itself (the hub encodes an event once, at
+ * publish, with `encodeEvent`): the one way into {@link EncodedEvent} that
+ * does not encode again. Not exported from any entry point, so a user's
+ * bytes always go through the constructor's check.
+ */
+class Trusted {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/**
+ * An EncodedEvent holding `bytes` as they are, for bytes already checked
+ * when they were encoded (the hub's frames): no second encoding, no copy.
+ *
+ * @param bytes - A whole number of valid events, made by `encodeEvent`.
+ * @returns The EncodedEvent.
+ *
+ * @internal
+ */
+export function trustedEvent(bytes: Uint8Array): EncodedEvent {
+  return new EncodedEvent(new Trusted(bytes) as never);
 }

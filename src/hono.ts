@@ -1,5 +1,6 @@
 /**
- * web-sse for Hono: `sse()` route handlers and the `acceptEventStream()` middleware.
+ * web-sse for Hono: `sse()` route handlers and the `requireEventStream()`
+ * middleware (also exported as `acceptEventStream()`).
  *
  * Hono is only a type here: this module imports nothing from it at run time,
  * so it works with whichever Hono version the app has installed.
@@ -8,53 +9,52 @@
  */
 import type { Context, Env, Handler, Input, MiddlewareHandler } from "hono";
 import type { BlankInput } from "hono/types";
-import { describe } from "./encode.ts";
-import { acceptsEventStream } from "./negotiate.ts";
+import { show } from "./check.ts";
 import { resolveOptions, type SSEOptions } from "./options.ts";
-import { CONNECTION_HEADERS, SSE_HEADERS, userHeaders } from "./response.ts";
+import {
+  type Answer,
+  decide,
+  headerEntries,
+  type ResponseSettings,
+  resolveResponseOptions,
+} from "./respond.ts";
 import type { SSEContext, SSEIterable } from "./source.ts";
 import { streamFrom } from "./stream.ts";
 
-const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
-
 /**
- * The headers set so far with `c.header()` (or on `c.res` by middleware such
- * as cors()), as a copy. `c.body(null)` builds a throwaway Response from
- * Hono's header store without keeping anything on `c`; reading `c.res` would
- * make Hono keep one more Response for as long as the stream's source holds
- * `c` (0.3 to 0.7 KiB more heap per open connection in bench/memory.mjs on
- * Node 20; this way, none).
+ * The headers set so far on this response: with `c.header()`, or on
+ * `c.res.headers` by middleware such as Hono's cors(). Reading `c.res` is
+ * Hono's documented way to reach them; it makes Hono merge that store into
+ * the handler's Response afterwards, which is why {@link materialise} writes
+ * the final headers into the store itself.
  */
 function headersSoFar(c: Context): Headers {
-  return c.body(null).headers;
+  return c.res.headers;
 }
 
 /**
- * Writes the final headers into Hono's own header store (through
- * `c.header()`), not only onto the Response: when `c.res` was read before the
- * handler ran, Hono merges that store into the handler's Response afterwards,
- * and a connection header left there would come back.
+ * Writes a front-door answer's headers into Hono's header store (through
+ * `c.header()`), replacing whatever was there: the answer already holds the
+ * store's headers in their place (defaults < `c.header()` < options.headers,
+ * connection headers dropped). Writing to the store, not only onto the
+ * Response, matters because Hono merges the store into the handler's
+ * Response once `c.res` has been read: a header left there would come back.
  */
-function prepareHeaders(c: Context, user: Headers | undefined): void {
-  const current = headersSoFar(c);
-  for (const name of CONNECTION_HEADERS) if (current.has(name)) c.header(name, undefined);
-  for (const name in SSE_HEADERS) {
-    if (!current.has(name)) c.header(name, SSE_HEADERS[name] as string);
+function materialise(c: Context, answer: Answer, set: Headers): void {
+  for (const name of [...set.keys()]) c.header(name, undefined);
+  for (const [name, value] of headerEntries(answer.headers)) {
+    c.header(name, value, { append: true });
   }
-  if (user === undefined) return;
-  // Set-Cookie values are all sent (each is its own cookie); any other name
-  // given in options.headers replaces what c.header() set.
-  for (const name of user.keys()) if (name !== "set-cookie") c.header(name, undefined);
-  for (const [name, value] of user) c.header(name, value, { append: true });
 }
 
-function notAcceptable(c: Context): Response {
-  const current = headersSoFar(c);
-  for (const name of CONNECTION_HEADERS) if (current.has(name)) c.header(name, undefined);
-  // Appended: a Vary set earlier (CORS's Origin) still holds for this answer.
-  c.header("Vary", "Accept", { append: true });
-  return c.text(NOT_ACCEPTABLE, 406);
+/** The front door's decision for this request, with the headers already set on `c`. */
+function answerFor(c: Context, settings: ResponseSettings): { answer: Answer; set: Headers } {
+  const set = headersSoFar(c);
+  const visit = { method: c.req.method, accept: c.req.header("accept"), existing: set };
+  return { answer: decide(visit, settings), set };
 }
+
+const DEFAULT_SETTINGS: ResponseSettings = { status: 200, headers: undefined };
 
 /** Rethrows a check's error with the `sse:` prefix, so it points at the route definition. */
 function atDefinition<T>(check: () => T): T {
@@ -92,18 +92,12 @@ function isSource(value: unknown): boolean {
 function checkReturned(value: unknown): SSEIterable {
   if (typeof value === "string") {
     throw new TypeError(
-      `sse: the source function returned a string (${describe(value)}), which would be sent one character per event; return [text] for one event, or a generator that yields it`,
+      `sse: the source function returned a string (${show(value)}), which would be sent one character per event; return [text] for one event, or a generator that yields it`,
     );
   }
   if (!isSource(value)) {
-    const name =
-      value === null
-        ? "null"
-        : typeof value === "object"
-          ? (value.constructor?.name ?? "object")
-          : typeof value;
     throw new TypeError(
-      `sse: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${name})`,
+      `sse: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${show(value)})`,
     );
   }
   return value as SSEIterable;
@@ -123,7 +117,7 @@ function checkReturned(value: unknown): SSEIterable {
  * (CORS, cookies), which win over the event-stream defaults; Set-Cookie values
  * from both are all sent. `Connection`, `Transfer-Encoding`, `Keep-Alive`,
  * `Content-Length`, `Upgrade`, `Proxy-Connection` and `TE` never go out,
- * whoever set them (in `options.headers` they are a TypeError).
+ * whoever set them: they are dropped, never an error.
  *
  * Types: `E` is the app's Env (`c.get()`, `c.env`); `P` the route's path, for
  * typed `c.req.param()`. TypeScript cannot carry the path from `app.get(path,
@@ -182,7 +176,7 @@ export function sse<
 ): Handler<E, P, I> {
   if (typeof source !== "function") {
     throw new TypeError(
-      `sse: the source must be a function (c, ctx) returning an async iterable, an iterable or a ReadableStream (got ${describe(source)})`,
+      `sse: the source must be a function (c, ctx) returning an async iterable, an iterable or a ReadableStream (got ${show(source)})`,
     );
   }
   if (options?.request !== undefined) {
@@ -191,17 +185,16 @@ export function sse<
     );
   }
   const resolved = atDefinition(() => resolveOptions(options));
-  const user = atDefinition(() =>
-    options?.headers === undefined ? undefined : userHeaders(options.headers),
-  );
-  const status = options?.status;
+  const settings = atDefinition(() => resolveResponseOptions(options));
+  // Without options.status, a status set earlier with c.status() stands.
+  const status = options?.status === undefined ? undefined : settings.status;
   return (c) => {
-    if (!acceptsEventStream(c.req.header("accept"))) return notAcceptable(c);
-    prepareHeaders(c, user);
+    const { answer, set } = answerFor(c, settings);
+    materialise(c, answer, set);
+    if (answer.kind === "refuse") return c.body(answer.body, 406);
     // Hono runs the GET handler for HEAD and drops the body without cancelling
     // it: a stream made here would be left to time out. No stream, then.
-    if (c.req.method === "HEAD")
-      return status === undefined ? c.body(null) : c.body(null, status as never);
+    if (answer.kind !== "stream") return c.body(null, status as never);
     const body = streamFrom(
       (ctx: SSEContext) => {
         const made = source(c, ctx);
@@ -209,13 +202,17 @@ export function sse<
       },
       { ...resolved, request: c.req.raw },
     );
-    return status === undefined ? c.body(body) : c.body(body, status as never);
+    return c.body(body, status as never);
   };
 }
 
 /**
  * Middleware that answers 406 Not Acceptable (with `Vary: Accept`) unless the
  * request's Accept header admits text/event-stream. A missing Accept admits it.
+ *
+ * Also exported as {@link requireEventStream}, a name that does not differ by
+ * one letter from the core's `acceptsEventStream(request)`, which is a
+ * predicate (true or false), not middleware.
  *
  * @returns The middleware.
  *
@@ -230,7 +227,37 @@ export function sse<
  */
 export function acceptEventStream(): MiddlewareHandler {
   return async (c, next) => {
-    if (!acceptsEventStream(c.req.header("accept"))) return notAcceptable(c);
-    await next();
+    // Decided without the headers set so far first: a request that passes costs no read of c.res.
+    const visit = { method: c.req.method, accept: c.req.header("accept") };
+    if (decide(visit, DEFAULT_SETTINGS).kind !== "refuse") return next();
+    const { answer, set } = answerFor(c, DEFAULT_SETTINGS);
+    if (answer.kind !== "refuse") return next();
+    materialise(c, answer, set);
+    return c.body(answer.body, 406);
   };
+}
+
+/**
+ * Middleware that answers 406 Not Acceptable (with `Vary: Accept` and a short
+ * text body) unless the request's Accept header admits text/event-stream; a
+ * missing Accept admits it. The same middleware as {@link acceptEventStream},
+ * under a name that says what it does: the core's `acceptsEventStream(request)`
+ * is the predicate it is built on, for code outside Hono.
+ *
+ * `sse()` negotiates by itself; use this to guard routes that stream by other
+ * means (a hub, a proxied upstream) or a whole group of them.
+ *
+ * @returns The middleware.
+ *
+ * @example Guarding every route under /events
+ * ```ts
+ * import { Hono } from "hono";
+ * import { requireEventStream } from "web-sse/hono";
+ *
+ * const app = new Hono();
+ * app.use("/events/*", requireEventStream());
+ * ```
+ */
+export function requireEventStream(): MiddlewareHandler {
+  return acceptEventStream();
 }

@@ -35,10 +35,16 @@ export {
 } from "./encode.ts";
 export { EncodedEvent } from "./encoded.ts";
 export { SSEEncoderStream } from "./encoder-stream.ts";
+export { SSE_HEADERS, sseHeaders } from "./headers.ts";
 export { lastEventId } from "./last-event-id.ts";
 export { acceptsEventStream } from "./negotiate.ts";
-export type { SSECloseReason, SSEOptions } from "./options.ts";
-export { SSE_HEADERS, sseHeaders, sseResponse } from "./response.ts";
+export type {
+  SSECloseReason,
+  SSEOptions,
+  SSEResponseOptions,
+  SSEStreamOptions,
+} from "./options.ts";
+export { sseResponse } from "./response.ts";
 export { sleep } from "./sleep.ts";
 export type { SSEContext, SSEIterable, SSEYield } from "./source.ts";
 export { type SSESource, sseStream } from "./stream.ts";

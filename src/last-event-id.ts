@@ -36,7 +36,11 @@ export function lastEventId(request: Request): string | undefined {
   return decodeLatin1AsUtf8(value);
 }
 
-/** Decodes a string of Latin-1 code units as the UTF-8 bytes they stand for. */
+/**
+ * Decodes a string of Latin-1 code units as the UTF-8 bytes they stand for.
+ *
+ * @internal
+ */
 export function decodeLatin1AsUtf8(value: string): string {
   let ascii = true;
   for (let i = 0; i < value.length; i++) {

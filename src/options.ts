@@ -1,9 +1,12 @@
 /**
- * The options of `sseStream` and `sseResponse`, checked once at the call.
+ * The stream options of `sseStream` (and of every path that makes a stream),
+ * checked once at the call. The response options (`status`, `headers`) are
+ * checked by the front door, src/respond.ts.
  *
  * @module
  */
-import { describe, isRetry, type SSEChunk } from "./encode.ts";
+import { callback, duration, integer, type Named, show, signal } from "./check.ts";
+import type { SSEChunk } from "./encode.ts";
 import type { Clock } from "./policy.ts";
 
 /**
@@ -19,13 +22,19 @@ export type SSECloseReason =
   | "max-duration"
   | "slow";
 
-/** Options of {@link sseStream} and {@link sseResponse}. */
-export interface SSEOptions {
+/**
+ * What shapes the stream itself: its source's signals, timers, encoding and
+ * callbacks. {@link sseStream} takes these; {@link sseResponse} and the
+ * adapters take them together with {@link SSEResponseOptions}.
+ */
+export interface SSEStreamOptions {
   /** Aborting it ends the stream and returns the source. */
   signal?: AbortSignal | undefined;
   /**
    * The request being answered: its `signal` is honoured too (either aborting
-   * ends the stream), and its `Last-Event-ID` goes to the source as `ctx.lastEventId`.
+   * ends the stream), and its `Last-Event-ID` goes to the source as
+   * `ctx.lastEventId`. Where the request is already given (Hono's `sse()`,
+   * `hub.response()`), passing it here again is a TypeError.
    */
   request?: Request | undefined;
   /**
@@ -68,16 +77,37 @@ export interface SSEOptions {
   onError?: ((error: unknown) => SSEChunk | void | Promise<SSEChunk | void>) | undefined;
   /** Called exactly once when the stream ends, whatever ended it. */
   onClose?: ((reason: SSECloseReason) => void) | undefined;
-  /** Response status. @defaultValue 200 */
+}
+
+/** What shapes the Response around the stream: its status and headers. */
+export interface SSEResponseOptions {
+  /**
+   * Response status: 200-599, one that allows a body (not 204, 205 or 304).
+   *
+   * @defaultValue 200
+   */
   status?: number | undefined;
   /**
    * Merged over the defaults (a user's value wins). `Connection`,
-   * `Transfer-Encoding`, `Keep-Alive` or `Content-Length` here is a TypeError.
+   * `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`, `TE`, `Upgrade`
+   * and `Content-Length` are dropped, not sent: the server manages them and
+   * HTTP/2 forbids them, so a header set made for another library works as
+   * given. An invalid header name or value is a TypeError.
    */
   headers?: HeadersInit | undefined;
 }
 
-/** Options after checking, with defaults filled in. Timers: 0 means off. */
+/**
+ * Options of {@link sseResponse}, Hono's `sse()` and `hub.response()`: the
+ * stream options and the response options together.
+ */
+export interface SSEOptions extends SSEStreamOptions, SSEResponseOptions {}
+
+/**
+ * Options after checking, with defaults filled in. Timers: 0 means off.
+ *
+ * @internal
+ */
 export interface ResolvedOptions {
   signal: AbortSignal | undefined;
   request: Request | undefined;
@@ -88,58 +118,34 @@ export interface ResolvedOptions {
   serialize: ((data: unknown) => string) | undefined;
   onError: SSEOptions["onError"];
   onClose: SSEOptions["onClose"];
-  status: number;
   clock: Clock | undefined;
 }
 
-/** Internal: lets tests drive time. Not part of the public contract. */
+/**
+ * Internal: lets tests drive time. Not part of the public contract.
+ *
+ * @internal
+ */
 export const CLOCK: unique symbol = Symbol("web-sse.clock");
 
-function duration(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (value === false) return 0;
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `"${name}" must be a number of milliseconds or false (got ${describe(value)})`,
-    );
-  }
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `"${name}" must be a whole number of milliseconds >= 0, or false to turn it off (got ${describe(value)})`,
-    );
-  }
-  return value;
-}
-
-function callback<T>(name: string, value: T): T {
-  if (value !== undefined && typeof value !== "function") {
-    throw new TypeError(`"${name}" must be a function (got ${describe(value)})`);
-  }
-  return value;
-}
-
-function isSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === "boolean" &&
-    typeof (value as AbortSignal).addEventListener === "function"
-  );
+/** The core's own options are named without a prefix; an adapter adds its own (`sse: ...`). */
+function at(name: string): Named {
+  return { where: "", name };
 }
 
 /**
  * Checks options and fills in defaults.
  *
  * @throws TypeError or RangeError naming the option, the rule and the value.
+ *
+ * @internal
  */
-export function resolveOptions(options: SSEOptions | undefined): ResolvedOptions {
+export function resolveOptions(options: SSEStreamOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new TypeError(`options must be an object (got ${describe(options)})`);
+    throw new TypeError(`options must be an object (got ${show(options)})`);
   }
-  const o: SSEOptions = options ?? {};
-  if (o.signal !== undefined && !isSignal(o.signal)) {
-    throw new TypeError(`"signal" must be an AbortSignal (got ${describe(o.signal)})`);
-  }
+  const o: SSEStreamOptions = options ?? {};
+  signal(at("signal"), o.signal);
   const request = o.request;
   if (
     request !== undefined &&
@@ -147,35 +153,20 @@ export function resolveOptions(options: SSEOptions | undefined): ResolvedOptions
       request === null ||
       typeof (request as Request).headers?.get !== "function")
   ) {
-    throw new TypeError(`"request" must be a Request (got ${describe(request)})`);
+    throw new TypeError(`"request" must be a Request (got ${show(request)})`);
   }
-  if (request !== undefined && request.signal !== undefined && !isSignal(request.signal)) {
-    throw new TypeError(`"request.signal" must be an AbortSignal`);
-  }
-  if (o.retry !== undefined && !isRetry(o.retry)) {
-    const Err = typeof o.retry === "number" ? RangeError : TypeError;
-    throw new Err(`"retry" must be a safe integer >= 0 in milliseconds (got ${describe(o.retry)})`);
-  }
-  const status = o.status ?? 200;
-  if (typeof status !== "number" || !Number.isInteger(status)) {
-    throw new TypeError(`"status" must be an integer (got ${describe(status)})`);
-  }
-  if (status < 200 || status > 599 || status === 204 || status === 205 || status === 304) {
-    throw new RangeError(
-      `"status" must be 200-599 and allow a body (not 204, 205 or 304) (got ${status})`,
-    );
-  }
+  if (request !== undefined) signal(at("request.signal"), request.signal);
+  if (o.retry !== undefined) integer(at("retry"), o.retry, 0, 0, " in milliseconds");
   return {
     signal: o.signal,
     request,
-    keepAlive: duration("keepAlive", o.keepAlive, 5000),
+    keepAlive: duration(at("keepAlive"), o.keepAlive, 5000),
     retry: o.retry,
-    sendTimeout: duration("sendTimeout", o.sendTimeout, 30_000),
-    maxDuration: duration("maxDuration", o.maxDuration, 0),
-    serialize: callback("serialize", o.serialize),
-    onError: callback("onError", o.onError),
-    onClose: callback("onClose", o.onClose),
-    status,
+    sendTimeout: duration(at("sendTimeout"), o.sendTimeout, 30_000),
+    maxDuration: duration(at("maxDuration"), o.maxDuration, 0),
+    serialize: callback(at("serialize"), o.serialize),
+    onError: callback(at("onError"), o.onError),
+    onClose: callback(at("onClose"), o.onClose),
     clock: (o as { [CLOCK]?: Clock })[CLOCK],
   };
 }

@@ -112,53 +112,57 @@ export function decide(config: PolicyConfig, state: PolicyState, now: number): D
 const MAX_DELAY = 2 ** 31 - 1;
 
 /**
- * One lazily moved timer. `checkBy(t)` makes sure the timer fires no later than
- * `t`; a later deadline is left to the callback, which asks again.
+ * The delay to arm a timer with so that it fires by `due`, or `undefined`
+ * when the timer armed for `armed` already fires in time (a later deadline
+ * is left to the callback, which asks again): the rule that makes a write
+ * cost a timestamp, never a clearTimeout/setTimeout pair.
  *
- * A subclass may override {@link LazyTimer.fire} instead of passing a
- * callback: the stream's timer state does, so a connection holds one object
- * and one bound function for its timer, not three objects and two closures.
+ * @param due - When the timer must fire at the latest.
+ * @param armed - When the armed timer fires (`Infinity`: none is armed).
+ * @param now - The current time.
+ * @returns The delay in ms (clamped to what setTimeout takes), or `undefined`: leave the timer be.
+ */
+export function rearmDelay(due: number, armed: number, now: number): number | undefined {
+  if (due >= armed || !Number.isFinite(due)) return undefined;
+  return Math.min(Math.max(0, due - now), MAX_DELAY);
+}
+
+/**
+ * One lazily moved timer. `checkBy(t)` makes sure the timer fires no later
+ * than `t`; a later deadline is left to the callback, which asks again.
  */
 export class LazyTimer {
   readonly #clock: Clock;
-  readonly #onFire: (() => void) | undefined;
+  readonly #onFire: () => void;
   #handle: unknown;
   #due = Number.POSITIVE_INFINITY;
   /** Bound once: arming the timer makes no closure. */
   readonly #fired = (): void => {
     this.#handle = undefined;
     this.#due = Number.POSITIVE_INFINITY;
-    this.fire();
+    this.#onFire();
   };
 
   /**
    * @param clock - Where time and timers come from.
-   * @param onFire - Called when the timer fires (unless a subclass overrides `fire`).
+   * @param onFire - Called when the timer fires.
    */
-  constructor(clock: Clock, onFire?: (() => void) | undefined) {
+  constructor(clock: Clock, onFire: () => void) {
     this.#clock = clock;
     this.#onFire = onFire;
   }
 
+  /** Makes sure the timer fires no later than `due` (a time on the clock). */
   checkBy(due: number): void {
-    if (due >= this.#due) return;
-    this.#clear();
-    if (!Number.isFinite(due)) return;
+    const delay = rearmDelay(due, this.#due, this.#clock.now());
+    if (delay === undefined) return;
+    this.stop();
     this.#due = due;
-    const delay = Math.min(Math.max(0, due - this.#clock.now()), MAX_DELAY);
     this.#handle = this.#clock.setTimeout(this.#fired, delay);
   }
 
+  /** Clears the timer. */
   stop(): void {
-    this.#clear();
-  }
-
-  /** The timer fired. */
-  protected fire(): void {
-    this.#onFire?.();
-  }
-
-  #clear(): void {
     if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
     this.#handle = undefined;
     this.#due = Number.POSITIVE_INFINITY;

@@ -18,7 +18,7 @@ import {
   openSource,
   type SSEContext,
 } from "./source.ts";
-import { type QuietHost, Watchdog } from "./watchdog.ts";
+import { type QuietHost, Watchdog, whenQuiet } from "./watchdog.ts";
 
 /** A comment: the first bytes when the source has nothing yet, so every runtime sends the head. */
 export const COMMENT: Uint8Array = new TextEncoder().encode(encodeComment());
@@ -26,7 +26,7 @@ export const COMMENT: Uint8Array = new TextEncoder().encode(encodeComment());
 /** What the pull loop writes to and ends: the stream. */
 export interface PullHost {
   /** The stream has ended: nothing more is written. */
-  readonly closed: boolean;
+  readonly ended: boolean;
   /** Bytes have been written since the stream started. */
   readonly wrote: boolean;
   write(bytes: Uint8Array): void;
@@ -47,23 +47,6 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 }
 
 function noop(): void {}
-
-/**
- * What a pull that waits on a quiet source sends: the batch, or the opening
- * comment while nothing has gone out yet (runtimes hold the head back until
- * the first chunk), or nothing. Only a chunk actually sent answers the pull:
- * a watchdog chain with nothing to send (one left over from an earlier pull
- * in an older engine) must leave the pull waiting, or the event the source
- * yields next sits in the batch with no pull to send it.
- *
- * @param batchEmpty - Nothing is batched.
- * @param wrote - Bytes have gone out since the stream started.
- * @returns What to send; `"wait"`: nothing, the pull goes on waiting.
- */
-export function whenQuiet(batchEmpty: boolean, wrote: boolean): "batch" | "comment" | "wait" {
-  if (!batchEmpty) return "batch";
-  return wrote ? "wait" : "comment";
-}
 
 /**
  * Pulls a source as fast as the client reads. One pull sends one chunk: the
@@ -153,18 +136,10 @@ export class Puller implements QuietHost {
   }
 
   #parked(): Promise<void> {
-    Puller.#parking = this;
-    const parked = new Promise<void>(Puller.#park);
-    Puller.#parking = undefined;
-    return parked;
-  }
-
-  /** The Puller `#park` is parking: a Promise runs its executor synchronously, in the constructor. */
-  static #parking: Puller | undefined;
-
-  /** One executor for every Puller, rather than a bound function held by each (56 B per stream). */
-  static #park(resolve: () => void): void {
-    (Puller.#parking as Puller).#resolvePull = resolve;
+    // A short-lived executor per wait: only the resolve function outlives it.
+    return new Promise<void>((resolve) => {
+      this.#resolvePull = resolve;
+    });
   }
 
   /** The pull is answered: a chunk went out, or the stream ended. */
@@ -204,19 +179,19 @@ export class Puller implements QuietHost {
   #openedLate(opened: Opened): void {
     this.#opening = false;
     this.#watchdog?.sourceAnswered();
-    if (this.#host.closed) closeOpened(opened, this.#closeReason);
+    if (this.#host.ended) closeOpened(opened, this.#closeReason);
     else this.#opened(opened);
   }
 
   #openFailed(error: unknown): void {
     this.#opening = false;
     this.#watchdog?.sourceAnswered();
-    if (!this.#host.closed) this.#fail(error);
+    if (!this.#host.ended) this.#fail(error);
   }
 
   #opened(opened: Opened): void {
     // A source function that ended the stream while it ran (it aborted the signal).
-    if (this.#host.closed) {
+    if (this.#host.ended) {
       closeOpened(opened, this.#closeReason);
       this.#answer();
       return;
@@ -266,7 +241,7 @@ export class Puller implements QuietHost {
         return;
       }
       // The source ended the stream from inside its next().
-      if (host.closed) {
+      if (host.ended) {
         this.#answer();
         return;
       }
@@ -294,7 +269,7 @@ export class Puller implements QuietHost {
   readonly #onStep = (step: IteratorResult<unknown>): void => {
     this.#inFlight = false;
     this.#watchdog?.sourceAnswered();
-    if (this.#host.closed) return;
+    if (this.#host.ended) return;
     if (!this.#pulling) {
       // Answered after the pull did (the watchdog sent a chunk) or ahead of
       // one: it waits for the client's next read, and the send timeout counts.
@@ -308,7 +283,7 @@ export class Puller implements QuietHost {
   readonly #onStepFailed = (error: unknown): void => {
     this.#inFlight = false;
     this.#watchdog?.sourceAnswered();
-    if (this.#host.closed) return;
+    if (this.#host.ended) return;
     if (!this.#pulling) {
       this.#readyError = { error };
       this.#host.owe();
@@ -370,7 +345,7 @@ export class Puller implements QuietHost {
   #answerAhead(): void {
     this.#answer();
     const host = this.#host;
-    if (host.closed) return;
+    if (host.ended) return;
     let step: Step;
     try {
       step = this.#next(this.#cursor as Cursor);
@@ -380,13 +355,13 @@ export class Puller implements QuietHost {
       return;
     }
     if (isPromise(step)) {
-      if (host.closed) {
+      if (host.ended) {
         step.catch(noop);
         return;
       }
       this.#inFlight = true;
       step.then(this.#onStep, this.#onStepFailed);
-    } else if (!host.closed) {
+    } else if (!host.ended) {
       this.#ready = step;
       host.owe();
     }
@@ -394,7 +369,7 @@ export class Puller implements QuietHost {
 
   /** The source threw, or yielded what cannot be encoded: what was ready goes out, then onError. */
   #fail(error: unknown): void {
-    if (this.#host.closed) {
+    if (this.#host.ended) {
       this.#answer();
       return;
     }
@@ -425,7 +400,7 @@ export class Puller implements QuietHost {
    */
   quiet(): void {
     const host = this.#host;
-    if (host.closed || !this.#pulling) return;
+    if (host.ended || !this.#pulling) return;
     const send = whenQuiet(this.#batch.empty, host.wrote);
     if (send === "wait") return;
     if (send === "batch") this.flush();

@@ -1,62 +1,21 @@
 /**
- * `sseResponse` and the event-stream headers.
+ * `sseResponse`, and the Web `Response` shell of the front door's answers.
  *
  * @module
  */
-import { CONNECTION_HEADERS, userHeaders } from "./headers.ts";
 import { type ResolvedOptions, resolveOptions, type SSEOptions } from "./options.ts";
+import { type Answer, decide, resolveResponseOptions } from "./respond.ts";
 import { checkSource, closeUnopened } from "./source.ts";
 import { type SSESource, streamFrom } from "./stream.ts";
-
-export { CONNECTION_HEADERS, userHeaders };
-
-/** The headers every SSE response carries; a user's value for any of them wins. */
-export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  "content-type": "text/event-stream; charset=utf-8",
-  // no-transform: a compressing proxy would otherwise buffer the stream.
-  "cache-control": "no-cache, no-transform",
-  // nginx buffers proxied responses unless told not to.
-  "x-accel-buffering": "no",
-});
-
-/**
- * Writes `user` over `target`: each name the user sets replaces the target's
- * values, except Set-Cookie, whose cookies are added (each is its own cookie).
- */
-export function mergeHeaders(target: Headers, user: Headers): void {
-  for (const name of user.keys()) if (name !== "set-cookie") target.delete(name);
-  // append, not set: several Set-Cookie headers must all survive.
-  for (const [name, value] of user) target.append(name, value);
-}
-
-/**
- * The SSE response headers with `init` merged over them.
- *
- * @param init - The user's headers; their values win (Set-Cookie values are added).
- * @returns A new Headers object.
- * @throws TypeError for `Connection`, `Transfer-Encoding`, `Keep-Alive`,
- * `Content-Length`, `Upgrade`, `Proxy-Connection` or `TE` (connection headers,
- * which HTTP/2 forbids), or a header the Headers class refuses.
- *
- * @example CORS on an event stream
- * ```ts
- * import { sseHeaders } from "web-sse";
- *
- * const headers = sseHeaders({ "access-control-allow-origin": "https://app.example" });
- * headers.get("content-type"); // "text/event-stream; charset=utf-8"
- * ```
- */
-export function sseHeaders(init?: HeadersInit): Headers {
-  const headers = new Headers(SSE_HEADERS);
-  if (init !== undefined) mergeHeaders(headers, userHeaders(init));
-  return headers;
-}
 
 /**
  * A ready Response that streams `source` as Server-Sent Events: status 200
  * unless set, `Content-Type: text/event-stream; charset=utf-8`,
  * `Cache-Control: no-cache, no-transform` and `X-Accel-Buffering: no`, and no
  * connection headers (so it is valid over HTTP/2).
+ *
+ * `sseResponse` does not negotiate Accept (it answers whatever it is called
+ * for); Hono's `sse()` and `hub.response()` do.
  *
  * @param source - An async generator, iterable, ReadableStream of messages, or
  * a function of `ctx` returning one.
@@ -85,42 +44,29 @@ export function sseHeaders(init?: HeadersInit): Headers {
  */
 export function sseResponse(source: SSESource, options?: SSEOptions): Response {
   const resolved = resolveOptions(options);
+  const settings = resolveResponseOptions(options);
   checkSource(source, "sseResponse");
-  return responseFrom(source, resolved, responseHeaders(options?.headers));
+  const answer = decide({ method: resolved.request?.method ?? "GET", accept: undefined }, settings);
+  return answerWith(answer, source, resolved);
 }
 
 /**
- * The headers of an SSE response: the shared record when the user adds
- * nothing (@hono/node-server keeps a plain record as is instead of a Headers
- * object per connection: 0.4-0.7 KiB of heap each), else {@link sseHeaders}.
+ * The Web Response of a front-door answer: the stream of `source` for
+ * `"stream"`; otherwise no stream, and a source made for this request
+ * (an iterable or ReadableStream) is closed unread, because nobody will read
+ * a body: runtimes drop it, some only after pulling the source for a while.
  *
- * @param init - The user's `headers` option.
- * @returns What to pass as the Response's headers.
- * @throws TypeError as {@link sseHeaders} does.
- */
-export function responseHeaders(init: HeadersInit | undefined): HeadersInit {
-  return init === undefined ? SSE_HEADERS : sseHeaders(init);
-}
-
-/**
- * The Response for a source and options already checked (for callers that
- * check once, early, as the hub does).
- *
+ * @param answer - From the front door (src/respond.ts).
  * @param source - A source already checked.
- * @param options - Options already resolved.
- * @param headers - From {@link responseHeaders}.
- * @returns The Response: the stream, or for a HEAD request the headers alone.
+ * @param options - Stream options already resolved.
+ * @returns The Response.
+ *
+ * @internal
  */
-export function responseFrom(
-  source: unknown,
-  options: ResolvedOptions,
-  headers: HeadersInit,
-): Response {
-  if (options.request?.method === "HEAD") {
-    // Nobody will read a body: runtimes drop it, some only after pulling the
-    // source for a while. A source made for this request is closed unread.
-    closeUnopened(source, new DOMException("HEAD request: no stream", "AbortError"));
-    return new Response(null, { status: options.status, headers });
-  }
-  return new Response(streamFrom(source, options), { status: options.status, headers });
+export function answerWith(answer: Answer, source: unknown, options: ResolvedOptions): Response {
+  const init = { status: answer.status, headers: answer.headers };
+  if (answer.kind === "stream") return new Response(streamFrom(source, options), init);
+  const why = answer.kind === "head" ? "HEAD request" : `${answer.status} answer`;
+  closeUnopened(source, new DOMException(`${why}: no stream`, "AbortError"));
+  return new Response(answer.kind === "refuse" ? answer.body : null, init);
 }

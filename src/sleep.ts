@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { signal as checkSignal, show } from "./check.ts";
 
 // setTimeout stores its delay in a signed 32-bit int: a longer delay would fire
 // at once (Node also warns), so a longer sleep is made of several timers.
@@ -46,32 +47,13 @@ function onAbort(signal: AbortSignal, wake: () => void): () => void {
   };
 }
 
-/** Shows a value in an error message, cut to a readable length. */
-function show(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
 function checkArguments(ms: unknown, signal: unknown): void {
-  if (typeof ms !== "number" || Number.isNaN(ms)) {
-    throw new TypeError(
-      `sleep: "ms" must be a number of milliseconds (got ${typeof ms === "number" ? "NaN" : `${typeof ms} ${show(ms)}`})`,
-    );
+  if (typeof ms !== "number") {
+    throw new TypeError(`sleep: "ms" must be a number of milliseconds (got ${show(ms)})`);
   }
-  if (ms < 0) throw new RangeError(`sleep: "ms" must be >= 0 (got ${show(ms)})`);
-  if (signal !== undefined) {
-    const candidate = signal as Partial<AbortSignal> | null;
-    if (
-      typeof candidate !== "object" ||
-      candidate === null ||
-      typeof candidate.aborted !== "boolean" ||
-      typeof candidate.addEventListener !== "function"
-    ) {
-      throw new TypeError(
-        `sleep: "signal" must be an AbortSignal or undefined (got ${show(signal)})`,
-      );
-    }
-  }
+  // NaN is a number outside every range: a RangeError, as for any option of a number.
+  if (!(ms >= 0)) throw new RangeError(`sleep: "ms" must be >= 0 (got ${show(ms)})`);
+  checkSignal({ where: "sleep", name: "signal" }, signal, " or undefined");
   if (ms === Number.POSITIVE_INFINITY && signal === undefined) {
     throw new RangeError(
       'sleep: "ms" is Infinity and there is no signal, so it would never resolve (pass a signal to wait until it aborts)',

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { show } from "./check.ts";
 import type { SSEChunk } from "./encode.ts";
 import type { EncodedEvent } from "./encoded.ts";
 import { isPushSource, type PushSource } from "./push.ts";
@@ -25,7 +26,11 @@ export type SSEYield = SSEChunk | EncodedEvent;
 /** Anything a stream can read messages from. */
 export type SSEIterable = AsyncIterable<SSEYield> | Iterable<SSEYield> | ReadableStream<SSEYield>;
 
-/** A cursor over a source: `next()` may answer synchronously (sync iterables). */
+/**
+ * A cursor over a source: `next()` may answer synchronously (sync iterables).
+ *
+ * @internal
+ */
 export interface Cursor {
   next(): IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
   /** Returns the iterator or cancels the stream. Never throws; never leaves a rejection unhandled. */
@@ -46,13 +51,6 @@ function kindOf(value: unknown): "stream" | "async" | "sync" | undefined {
   return undefined;
 }
 
-/** A short description of what was passed, for error messages. */
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "object";
-  return typeof value;
-}
-
 /**
  * Checks a source when the stream is created, so a wrong kind fails at the call.
  * A function is checked later, on what it returns.
@@ -60,6 +58,8 @@ function typeName(value: unknown): string {
  * @param source - What the caller passed.
  * @param where - The public function that was called, for the error message.
  * @throws TypeError for a bare string, a promise or anything not iterable.
+ *
+ * @internal
  */
 export function checkSource(source: unknown, where = "sseStream"): void {
   if (typeof source === "function") return;
@@ -74,7 +74,7 @@ export function checkSource(source: unknown, where = "sseStream"): void {
         ? "; for a source that needs to await first, pass a function: async (ctx) => source"
         : "";
     throw new TypeError(
-      `${where}: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${typeName(source)})${hint}`,
+      `${where}: the source must be an async iterable, an iterable, a ReadableStream or a function of ctx returning one (got ${show(source)})${hint}`,
     );
   }
 }
@@ -142,7 +142,11 @@ class SyncCursor implements Cursor {
   }
 }
 
-/** Turns an already-resolved source value into a cursor, or throws a TypeError. */
+/**
+ * Turns an already-resolved source value into a cursor, or throws a TypeError.
+ *
+ * @internal
+ */
 export function toCursor(value: unknown): Cursor {
   switch (kindOf(value)) {
     case "stream":
@@ -154,11 +158,15 @@ export function toCursor(value: unknown): Cursor {
       return new SyncCursor(value as Iterable<unknown>);
   }
   throw new TypeError(
-    `sseStream: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${typeName(value)})`,
+    `sseStream: the source function must return an async iterable, an iterable or a ReadableStream, or a promise of one (got ${show(value)})`,
   );
 }
 
-/** An opened source: a cursor to pull from, or a source that pushes. */
+/**
+ * An opened source: a cursor to pull from, or a source that pushes.
+ *
+ * @internal
+ */
 export type Opened = Cursor | PushSource;
 
 function open(value: unknown): Opened {
@@ -169,6 +177,8 @@ function open(value: unknown): Opened {
  * Opens a source: calls a source function with `ctx` and awaits what it returns.
  * Synchronous when it can be, so a sync iterable starts without a microtask.
  * A push source (see `push.ts`) is handed back as it is.
+ *
+ * @internal
  */
 export function openSource(source: unknown, ctx: SSEContext): Opened | Promise<Opened> {
   if (typeof source !== "function") return open(source);
@@ -184,6 +194,8 @@ export function openSource(source: unknown, ctx: SSEContext): Opened | Promise<O
  * ReadableStream cancelled (an `events.on()` iterator's listener goes with
  * it). A source function is not called just to be closed, and a push source
  * that was never started has nothing to undo. Never throws.
+ *
+ * @internal
  */
 export function closeUnopened(source: unknown, reason: unknown): void {
   if (typeof source === "function" || isPushSource(source)) return;
@@ -194,7 +206,11 @@ export function closeUnopened(source: unknown, reason: unknown): void {
   }
 }
 
-/** Closes whatever a source function produced after the stream had ended. Never throws. */
+/**
+ * Closes whatever a source function produced after the stream had ended. Never throws.
+ *
+ * @internal
+ */
 export function closeOpened(opened: Opened, reason: unknown): void {
   if (!isPushSource(opened)) opened.close(reason);
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Clock, decide, LazyTimer, type PolicyAction, type PolicyConfig } from "./policy.ts";
+import { type Clock, decide, type PolicyAction, type PolicyConfig, rearmDelay } from "./policy.ts";
 
 /** What the timers act on: the stream. */
 export interface TimerHost {
@@ -15,12 +15,12 @@ export interface TimerHost {
 }
 
 /**
- * One stream's timer state. Writes and asks are a field update each; the timer
- * is moved only when a deadline comes earlier than the armed one. It is its
- * own {@link LazyTimer} (a subclass, not a field), so a connection's timer
- * state is one object.
+ * One stream's timer state. Writes and asks are a field update each; the
+ * timer is moved only when a deadline comes earlier than the armed one
+ * ({@link rearmDelay}). The timestamps, the handle and the one bound callback
+ * live in this one object (see `heap.ts`).
  */
-export class StreamTimers extends LazyTimer {
+export class StreamTimers {
   readonly #config: PolicyConfig;
   readonly #clock: Clock;
   readonly #host: TimerHost;
@@ -29,9 +29,17 @@ export class StreamTimers extends LazyTimer {
   #owedSince: number | undefined;
   #ended = false;
   #stopped = false;
+  #handle: unknown;
+  /** When the armed timer fires; `Infinity`: none is armed. */
+  #due = Number.POSITIVE_INFINITY;
+  /** Bound once: arming the timer makes no closure. */
+  readonly #fired = (): void => {
+    this.#handle = undefined;
+    this.#due = Number.POSITIVE_INFINITY;
+    this.#fire();
+  };
 
   constructor(config: PolicyConfig, clock: Clock, host: TimerHost) {
-    super(clock);
     this.#config = config;
     this.#clock = clock;
     this.#host = host;
@@ -54,7 +62,7 @@ export class StreamTimers extends LazyTimer {
   owe(now: number = this.#clock.now()): void {
     if (this.#owedSince !== undefined || this.#stopped) return;
     this.#owedSince = now;
-    if (this.#config.sendTimeout > 0) this.checkBy(now + this.#config.sendTimeout);
+    if (this.#config.sendTimeout > 0) this.#checkBy(now + this.#config.sendTimeout);
   }
 
   /** The client asked for more: it has taken everything it was owed. */
@@ -70,21 +78,36 @@ export class StreamTimers extends LazyTimer {
   end(): void {
     if (this.#stopped) return;
     this.#ended = true;
-    super.stop();
+    this.#clear();
     const owedSince = this.#owedSince;
     if (owedSince === undefined) this.owe();
-    else if (this.#config.sendTimeout > 0) this.checkBy(owedSince + this.#config.sendTimeout);
+    else if (this.#config.sendTimeout > 0) this.#checkBy(owedSince + this.#config.sendTimeout);
   }
 
   /** Clears the timer for good. */
-  override stop(): void {
+  stop(): void {
     this.#stopped = true;
     this.#ended = true;
-    super.stop();
+    this.#clear();
+  }
+
+  /** Makes sure the timer fires no later than `due`. */
+  #checkBy(due: number): void {
+    const delay = rearmDelay(due, this.#due, this.#clock.now());
+    if (delay === undefined) return;
+    this.#clear();
+    this.#due = due;
+    this.#handle = this.#clock.setTimeout(this.#fired, delay);
+  }
+
+  #clear(): void {
+    if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#due = Number.POSITIVE_INFINITY;
   }
 
   #schedule(): void {
-    this.checkBy(decide(this.#config, this.#state(), this.#clock.now()).nextCheck);
+    this.#checkBy(decide(this.#config, this.#state(), this.#clock.now()).nextCheck);
   }
 
   #state() {
@@ -96,11 +119,11 @@ export class StreamTimers extends LazyTimer {
     };
   }
 
-  protected override fire(): void {
+  #fire(): void {
     // The client may have drained the queue without asking for more yet.
     if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
     const { action, nextCheck } = decide(this.#config, this.#state(), this.#clock.now());
     if (action !== undefined) this.#host.act(action);
-    this.checkBy(nextCheck);
+    this.#checkBy(nextCheck);
   }
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { RESOLVED } from "./heap.ts";
 
 /**
  * How many microtasks a pending `next()` gets before the batch so far is sent.
@@ -15,14 +16,6 @@
  * once: events ready together share a chunk, with no timer batching.
  */
 export const READY_HOPS = 8;
-
-/**
- * The hops are reactions to this promise rather than queueMicrotask calls:
- * both are one microtask, but Node 20's queueMicrotask allocates an
- * AsyncResource and a bound function per call (18% of the throughput on
- * small events).
- */
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What the watchdog tells when the source has been quiet: the pull loop. */
 export interface QuietHost {
@@ -92,4 +85,21 @@ export class Watchdog {
     }
     RESOLVED.then(this.#hop);
   };
+}
+
+/**
+ * What a pull that waits on a quiet source sends: the batch, or the opening
+ * comment while nothing has gone out yet (runtimes hold the head back until
+ * the first chunk), or nothing. Only a chunk actually sent answers the pull:
+ * a watchdog chain with nothing to send (one left over from an earlier pull
+ * in an older engine) must leave the pull waiting, or the event the source
+ * yields next sits in the batch with no pull to send it.
+ *
+ * @param batchEmpty - Nothing is batched.
+ * @param wrote - Bytes have gone out since the stream started.
+ * @returns What to send; `"wait"`: nothing, the pull goes on waiting.
+ */
+export function whenQuiet(batchEmpty: boolean, wrote: boolean): "batch" | "comment" | "wait" {
+  if (!batchEmpty) return "batch";
+  return wrote ? "wait" : "comment";
 }

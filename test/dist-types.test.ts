@@ -53,4 +53,24 @@ describe("dist/ after npm run build", () => {
       expect(first, file).toBe(`// @ts-self-types="./${types.split("/").at(-1)}"`);
     }
   });
+
+  test.each([
+    ["options.d.ts", ["resolveOptions", "ResolvedOptions", "CLOCK"]],
+    ["response.d.ts", ["answerWith"]],
+    ["stream.d.ts", ["streamFrom"]],
+    ["headers.d.ts", ["userHeaders", "mergeHeaders", "CONNECTION_HEADERS"]],
+    ["source.d.ts", ["checkSource", "openSource", "closeUnopened", "Cursor"]],
+    ["encoded.d.ts", ["trustedEvent"]],
+  ])(
+    "%s, where go-to-definition lands from the public API, declares no internals",
+    (file, names) => {
+      expect(files, "dist/ is empty: run `npm run build`").toContain(file);
+      const text = readFileSync(new URL(file, dist), "utf8");
+      for (const name of names) {
+        expect(text, `${file}: ${name}`).not.toMatch(
+          new RegExp(`\\b(?:function|const|interface|type|class) ${name}\\b`),
+        );
+      }
+    },
+  );
 });

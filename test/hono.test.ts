@@ -6,7 +6,7 @@
 import { type Context, type Env, type Handler, Hono } from "hono";
 import { cors } from "hono/cors";
 import { afterEach, describe, expect, expectTypeOf, test, vi } from "vitest";
-import { acceptEventStream, sse } from "../src/hono.ts";
+import { acceptEventStream, requireEventStream, sse } from "../src/hono.ts";
 import type { SSECloseReason, SSEContext } from "../src/index.ts";
 import { type RunningServer, startServer, within } from "./clients/node-server.ts";
 import { parse, StreamReader, sleep, waitFor } from "./helpers/core-sse.ts";
@@ -106,21 +106,42 @@ describe("sse() Accept negotiation", () => {
   });
 });
 
-describe("acceptEventStream()", () => {
+describe.each([
+  ["acceptEventStream()", acceptEventStream],
+  ["requireEventStream()", requireEventStream],
+])("%s", (_, middleware) => {
   const app = new Hono()
-    .use("/guarded/*", acceptEventStream())
+    .use("/guarded/*", middleware())
     .get("/guarded/json", (c) => c.json({ reached: true }));
 
-  test("acceptEventStream() answers 406 with Vary: Accept when Accept refuses text/event-stream", async () => {
+  test("answers 406 with Vary: Accept and a short text body when Accept refuses text/event-stream", async () => {
     const response = await app.request("/guarded/json", {
       headers: { accept: "application/json" },
     });
     expect(response.status).toBe(406);
     expect(response.headers.get("vary")).toMatch(/\baccept\b/i);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
     expect((await response.text()).length).toBeLessThan(200);
   });
 
-  test("acceptEventStream() lets a request that accepts text/event-stream through to the route", async () => {
+  test("keeps a Vary and a CORS header set earlier on its 406", async () => {
+    const guarded = new Hono()
+      .use(async (c, next) => {
+        c.header("Vary", "Origin");
+        c.header("access-control-allow-origin", "*");
+        c.header("connection", "close");
+        await next();
+      })
+      .use(middleware())
+      .get("/", (c) => c.text("reached"));
+    const response = await guarded.request("/", { headers: { accept: "application/json" } });
+    expect(response.status).toBe(406);
+    expect(response.headers.get("vary")).toBe("Origin, Accept");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("connection")).toBeNull();
+  });
+
+  test("lets a request that accepts text/event-stream through to the route", async () => {
     for (const headers of [{ accept: "text/event-stream" }, {}]) {
       const response = await app.request("/guarded/json", { headers });
       expect(response.status).toBe(200);
@@ -376,15 +397,19 @@ describe("sse() checks at definition", () => {
   test("sse() errors about options say sse:, not sseStream:", () => {
     expect(() => sse(() => [], { keepAlive: -1 })).toThrow(RangeError);
     expect(() => sse(() => [], { keepAlive: -1 })).toThrow(/^sse: "keepAlive"/);
-    expect(() => sse(() => [], { headers: { connection: "close" } })).toThrow(/^sse: "headers"/);
+    expect(() => sse(() => [], { headers: { "bad name": "x" } })).toThrow(/^sse: "headers"/);
   });
 });
 
 describe("sse() when the source function returns something that is not a source", () => {
   test.each([
     ["a string", "ada", /^sse: the source function returned a string \("ada"\)/],
-    ["a number", 42, /^sse: the source function must return .* \(got number\)/],
-    ["a plain object", { data: "x" }, /^sse: the source function must return .* \(got Object\)/],
+    ["a number", 42, /^sse: the source function must return .* \(got 42\)/],
+    [
+      "a plain object",
+      { data: "x" },
+      /^sse: the source function must return .* \(got \{"data":"x"\}\)/,
+    ],
     [
       "a promise of a string",
       Promise.resolve("ada"),
@@ -558,6 +583,21 @@ describe("sse() headers: options.headers over c.header() over the defaults, neve
   ])("connection headers set with c.header() never go out%s", async (_, touchRes) => {
     const response = await withHeaders(undefined, touchRes).request("/events");
     for (const name of CONNECTION_HEADERS) expect(response.headers.get(name), name).toBeNull();
+    expect((await readEvents(response)).map((e) => e.data)).toEqual([
+      "one event, longer than five bytes",
+    ]);
+  });
+
+  test("connection headers in options.headers are dropped, not an error (an AI SDK's header set works as given)", async () => {
+    const response = await withHeaders({
+      headers: {
+        connection: "keep-alive",
+        "content-length": "3",
+        "x-vercel-ai-ui-message-stream": "v1",
+      },
+    }).request("/events");
+    for (const name of CONNECTION_HEADERS) expect(response.headers.get(name), name).toBeNull();
+    expect(response.headers.get("x-vercel-ai-ui-message-stream")).toBe("v1");
     expect((await readEvents(response)).map((e) => e.data)).toEqual([
       "one event, longer than five bytes",
     ]);

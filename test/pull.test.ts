@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { EncodedEvent, type SSEChunk, sseStream } from "../src/index.ts";
-import { whenQuiet } from "../src/pull.ts";
+import { whenQuiet } from "../src/watchdog.ts";
 import { StreamReader } from "./helpers/core-sse.ts";
 
 describe("whenQuiet: what a pull waiting on a quiet source sends", () => {

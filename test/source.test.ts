@@ -38,8 +38,8 @@ describe("checkSource", () => {
   });
 
   test.each([
-    ["a number", 1, /got number/],
-    ["a plain object", { a: 1 }, /got Object/],
+    ["a number", 1, /got 1\)/],
+    ["a plain object", { a: 1 }, /got \{"a":1\}/],
     ["null", null, /got null/],
     ["undefined", undefined, /got undefined/],
     ["a bare string", "abc", /bare string/],

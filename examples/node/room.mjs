@@ -35,7 +35,7 @@ const shorten = (value) => (value.length > 40 ? `${value.slice(0, 37)}...` : val
  * @param {number} max
  * @returns {{ text: string } | { error: string }}
  */
-function field(field, value, max) {
+export function field(field, value, max) {
   if (typeof value !== "string") return { error: `"${field}" is missing (a text field)` };
   const text = value.trim();
   if (text === "") return { error: `"${field}" must not be empty` };

@@ -203,7 +203,11 @@ export class HubObject<Env = unknown> extends DurableObject<Env> {
     const asked = new URL(request.url).searchParams.getAll("topic");
     let topics: string[];
     try {
-      topics = checkTopics(asked, "HubObject.fetch");
+      topics = checkTopics(
+        asked,
+        "HubObject.fetch",
+        'the "topic" query parameter (?topic=a&topic=b)',
+      );
     } catch (error) {
       // A client's bad query is a 400, not an exception in the object (a 500).
       const message = error instanceof Error ? error.message : String(error);

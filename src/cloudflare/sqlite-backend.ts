@@ -9,6 +9,8 @@
  *
  * @module
  */
+
+import { integer, newEpoch, show } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -16,7 +18,7 @@ import type {
   HubRecord,
   TopicSnapshot,
 } from "../hub/backend.ts";
-import { newEpoch } from "../hub/ids.ts";
+import { utf8Length } from "../hub/utf8.ts";
 
 /** A value SQLite hands back or takes as a binding. */
 export type SqlValue = ArrayBuffer | string | number | null;
@@ -64,35 +66,6 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const SWEEP_BATCH = 64;
 /** Topics looked at per query while choosing which to evict. */
 const EVICT_PAGE = 64;
-
-/** The UTF-8 length of `text`, without encoding it. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      // A surrogate pair: 2 units, 4 bytes.
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2;
-        i++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
-}
-
-function checkCount(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `sqliteBackend: "${name}" must be a safe integer >= 1 (got ${String(value).slice(0, 40)})`,
-    );
-  }
-  return value;
-}
 
 const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
@@ -151,12 +124,13 @@ export function sqliteBackend(
 ): HubBackend {
   const prefix = options.prefix ?? "web_sse_";
   if (typeof prefix !== "string" || !PREFIX.test(prefix) || prefix.startsWith("_cf_")) {
-    throw new RangeError(
-      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter, at most 64 (got ${String(prefix).slice(0, 40)})`,
+    throw new TypeError(
+      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter (not "_cf_"), at most 64 (got ${show(prefix)})`,
     );
   }
-  const maxTopics = checkCount("maxTopics", options.maxTopics, DEFAULT_MAX_TOPICS);
-  const maxBytes = checkCount("maxBytes", options.maxBytes, DEFAULT_MAX_BYTES);
+  const at = (name: string) => ({ where: "sqliteBackend", name });
+  const maxTopics = integer(at("maxTopics"), options.maxTopics, DEFAULT_MAX_TOPICS, 1);
+  const maxBytes = integer(at("maxBytes"), options.maxBytes, DEFAULT_MAX_BYTES, 1, " bytes");
   return new SqliteBackend(storage, prefix, maxTopics, maxBytes);
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EncodedEvent } from "../encoded.ts";
+import { type EncodedEvent, trustedEvent } from "../encoded.ts";
 import type { HubRecord } from "./backend.ts";
 import { formatId } from "./ids.ts";
 
@@ -57,25 +57,5 @@ export function positionBytes(epoch: string, seq: number): Uint8Array {
  * @returns An EncodedEvent holding exactly those bytes.
  */
 export function wrapBytes(bytes: Uint8Array): EncodedEvent {
-  const event = Object.create(EncodedEvent.prototype) as { bytes: Uint8Array };
-  event.bytes = bytes;
-  return event as EncodedEvent;
-}
-
-/**
- * Joins chunks into one (no copy for a single chunk).
- *
- * @param chunks - The chunks, in order.
- * @param total - Their total length.
- * @returns One chunk.
- */
-export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return trustedEvent(bytes);
 }

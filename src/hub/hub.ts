@@ -3,16 +3,17 @@
  *
  * @module
  */
-import { describe, encodeEvent, type SSEChunk } from "../encode.ts";
+import { callback, concat, integer, show } from "../check.ts";
+import { encodeEvent, type SSEChunk } from "../encode.ts";
 import { lastEventId } from "../last-event-id.ts";
-import { acceptsEventStream } from "../negotiate.ts";
 import { resolveOptions, type SSEOptions } from "../options.ts";
-import { responseFrom, responseHeaders } from "../response.ts";
+import { complete, decide, resolveResponseOptions } from "../respond.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
-import { concat, type Frame, frameOf } from "./frame.ts";
+import { type Frame, frameOf } from "./frame.ts";
 import { parseId } from "./ids.ts";
 import { memoryBackend } from "./memory.ts";
+import { FETCH_REPLIER, REPLY, type Replier, type RequestLike } from "./replies.ts";
 import {
   type FrameRun,
   type HubCore,
@@ -22,18 +23,6 @@ import {
 } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
-
-const NOT_ACCEPTABLE = "Not Acceptable: this endpoint only sends text/event-stream\n";
-
-function count(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw new (typeof value === "number" ? RangeError : TypeError)(
-      `createHub: "${name}" must be a safe integer >= ${min} (got ${describe(value)})`,
-    );
-  }
-  return value;
-}
 
 function checkBackend(backend: unknown): HubBackend | undefined {
   if (backend === undefined) return undefined;
@@ -47,7 +36,7 @@ function checkBackend(backend: unknown): HubBackend | undefined {
     typeof b.close !== "function"
   ) {
     throw new TypeError(
-      `createHub: "backend" must be a HubBackend (open, append, read, close) (got ${describe(backend)})`,
+      `createHub: "backend" must be a HubBackend (open, append, read, close) (got ${show(backend)})`,
     );
   }
   return backend as HubBackend;
@@ -57,17 +46,13 @@ function checkBackend(backend: unknown): HubBackend | undefined {
 function checkSubscribeOptions(options: SubscribeOptions | undefined, where: string): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`${where}: options must be an object (got ${describe(options)})`);
+    throw new TypeError(`${where}: options must be an object (got ${show(options)})`);
   }
   const { start, onGap } = options;
   if (start !== undefined && start !== "latest" && start !== "earliest") {
-    throw new TypeError(
-      `${where}: "start" must be "latest" or "earliest" (got ${describe(start)})`,
-    );
+    throw new TypeError(`${where}: "start" must be "latest" or "earliest" (got ${show(start)})`);
   }
-  if (onGap !== undefined && typeof onGap !== "function") {
-    throw new TypeError(`${where}: "onGap" must be a function (got ${describe(onGap)})`);
-  }
+  callback({ where, name: "onGap" }, onGap);
 }
 
 class HubImpl implements Hub, HubCore {
@@ -90,17 +75,14 @@ class HubImpl implements Hub, HubCore {
 
   constructor(options: HubOptions | undefined) {
     if (options !== undefined && (typeof options !== "object" || options === null)) {
-      throw new TypeError(`createHub: options must be an object (got ${describe(options)})`);
+      throw new TypeError(`createHub: options must be an object (got ${show(options)})`);
     }
-    this.#history = count("history", options?.history, 1000, 0);
+    const at = (name: string) => ({ where: "createHub", name });
+    this.#history = integer(at("history"), options?.history, 1000, 0);
     const ttl = options?.historyTtl;
-    this.historyTtl = ttl === false ? 0 : count("historyTtl", ttl, 0, 0);
-    this.maxQueued = count("maxQueued", options?.maxQueued, 1024 * 1024, 1);
-    const serialize = options?.serialize;
-    if (serialize !== undefined && typeof serialize !== "function") {
-      throw new TypeError(`createHub: "serialize" must be a function (got ${describe(serialize)})`);
-    }
-    this.serialize = serialize;
+    this.historyTtl = ttl === false ? 0 : integer(at("historyTtl"), ttl, 0, 0, " ms or false");
+    this.maxQueued = integer(at("maxQueued"), options?.maxQueued, 1024 * 1024, 1, " bytes");
+    this.serialize = callback(at("serialize"), options?.serialize);
     this.#backend = checkBackend(options?.backend) ?? memoryBackend();
   }
 
@@ -252,7 +234,7 @@ class HubImpl implements Hub, HubCore {
     if (typeof message === "object" && message !== null && "id" in message) {
       if ((message as { id?: unknown }).id !== undefined) {
         throw new TypeError(
-          `hub.publish: a message must not have its own "id" (got ${describe((message as { id?: unknown }).id)}); the hub assigns ids and returns the one it gave`,
+          `hub.publish: a message must not have its own "id" (got ${show((message as { id?: unknown }).id)}); the hub assigns ids and returns the one it gave`,
         );
       }
     }
@@ -261,7 +243,7 @@ class HubImpl implements Hub, HubCore {
     await this.ready();
     const record = await this.#backend.append(topic, body, false);
     if (record === undefined) {
-      throw new Error(`hub.publish: topic ${describe(topic)} has ended; nothing was published`);
+      throw new Error(`hub.publish: topic ${show(topic)} has ended; nothing was published`);
     }
     return `${record.epoch}-${record.seq}`;
   }
@@ -288,41 +270,55 @@ class HubImpl implements Hub, HubCore {
     return subscription(this, topics, options, ctx, startAt, preread);
   }
 
-  async response(
+  response(
     request: Request,
     topics: string | readonly string[],
     options?: (SSEOptions & SubscribeOptions) | undefined,
   ): Promise<Response> {
+    return this[REPLY](request, topics, options, FETCH_REPLIER);
+  }
+
+  /** `response()`'s decision, materialised by `replier` (a Fetch Response, or a Node response). */
+  async [REPLY]<T>(
+    request: RequestLike,
+    topics: string | readonly string[],
+    options: (SSEOptions & SubscribeOptions) | undefined,
+    replier: Replier<T>,
+  ): Promise<T> {
     const list = checkTopics(topics, "hub.response");
     if (
       typeof request !== "object" ||
       request === null ||
       typeof request.headers?.get !== "function"
     ) {
-      throw new TypeError(`hub.response: "request" must be a Request (got ${describe(request)})`);
+      throw new TypeError(`hub.response: "request" must be a Request (got ${show(request)})`);
     }
     checkSubscribeOptions(options, "hub.response");
-    const { start, onGap, ...rest } = options ?? {};
-    const streamOptions: SSEOptions = { ...rest, request };
-    // Invalid stream options reject here, whatever the answer would have been.
-    const resolved = resolveOptions(streamOptions);
-    if (!acceptsEventStream(request)) {
-      return new Response(NOT_ACCEPTABLE, {
-        status: 406,
-        headers: { "content-type": "text/plain; charset=utf-8", vary: "Accept" },
-      });
+    if (options?.request !== undefined) {
+      throw new TypeError(
+        'hub.response: "request" is not an option here: the request is the first argument (its signal and Last-Event-ID are used); remove it from the options',
+      );
     }
-    const headers = responseHeaders(rest.headers);
-    // HEAD: the headers alone, without a read of the backend.
-    if (request.method === "HEAD") return responseFrom([], resolved, headers);
+    const { start, onGap, ...rest } = options ?? {};
+    // Invalid options reject here, whatever the answer would have been.
+    const resolved = resolveOptions({ ...rest, request: request as Request });
+    const settings = resolveResponseOptions(rest);
+    const visit = {
+      method: request.method,
+      accept: request.headers.get("accept"),
+      existing: replier.existing,
+    };
+    const answer = decide(visit, settings);
+    // A refusal or a HEAD: the headers alone, without a read of the backend.
+    if (answer.kind !== "stream") return replier.answer(answer, [], resolved);
     if (this.closed) {
       // A request that comes in during shutdown gets a stream that ends at once
       // (reason "abort"), so its EventSource reconnects (elsewhere) rather than
       // failing for good on an error status.
-      return responseFrom(
+      return replier.answer(
+        answer,
         (ctx: SSEContext) => this.#subscription(list, {}, ctx, undefined),
         resolved,
-        headers,
       );
     }
     let startAt: number;
@@ -330,7 +326,7 @@ class HubImpl implements Hub, HubCore {
     try {
       await this.ready();
       startAt = this.head;
-      const id = lastEventId(request);
+      const id = lastEventId(request as Request);
       const epoch = this.epoch;
       const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
       if (id === undefined || position !== undefined) {
@@ -343,9 +339,7 @@ class HubImpl implements Hub, HubCore {
         const atPosition = id !== undefined || start !== "earliest";
         if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
-          const noContent = new Headers(rest.headers);
-          noContent.set("cache-control", "no-cache, no-transform");
-          return new Response(null, { status: 204, headers: noContent });
+          return replier.answer(complete(visit, settings), [], resolved);
         }
       }
     } catch (error) {
@@ -353,19 +347,19 @@ class HubImpl implements Hub, HubCore {
       // fails at once, as a source that throws does (onError decides, then the
       // stream closes normally), so the EventSource reconnects and finds the
       // store back; an error status or a rejection would stop it for good.
-      return responseFrom(
+      return replier.answer(
+        answer,
         () => {
           throw error;
         },
         resolved,
-        headers,
       );
     }
     const subscribeOptions: SubscribeOptions = { start, onGap };
-    return responseFrom(
+    return replier.answer(
+      answer,
       (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
       resolved,
-      headers,
     );
   }
 

@@ -39,17 +39,3 @@ export function parseId(id: string, epoch: string, head: number): number | undef
   if (!Number.isSafeInteger(seq) || seq > head) return undefined;
   return seq;
 }
-
-/**
- * A new epoch: 10 random characters of [a-z0-9] (about 51 bits), from
- * `crypto.getRandomValues` (a Web API on every runtime the hub runs on).
- *
- * @returns The epoch.
- */
-export function newEpoch(): string {
-  const bytes = new Uint8Array(10);
-  crypto.getRandomValues(bytes);
-  let out = "";
-  for (const byte of bytes) out += (byte % 36).toString(36);
-  return out;
-}

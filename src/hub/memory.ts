@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { integer, type Named, newEpoch } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -10,7 +11,7 @@ import type {
   HubRecord,
   TopicSnapshot,
 } from "./backend.ts";
-import { newEpoch } from "./ids.ts";
+import { utf8Length } from "./utf8.ts";
 
 /** Options of {@link memoryBackend}. */
 export interface MemoryBackendOptions {
@@ -23,8 +24,11 @@ export interface MemoryBackendOptions {
    */
   maxTopics?: number | undefined;
   /**
-   * Bytes of event text kept in all (counted as UTF-16 units of the encoded
-   * events). Past it, topics are dropped as for `maxTopics`.
+   * Bytes of event text kept in all (UTF-8 bytes of the encoded events, plus
+   * a small fixed cost per record and per topic). Past it, the oldest events
+   * go first, of any topic: topics without local subscribers lose their whole
+   * state, watched topics (and the one just published to) their oldest
+   * records, so a client behind the trim takes the gap path.
    *
    * @defaultValue 67108864 (64 MiB)
    */
@@ -33,6 +37,8 @@ export interface MemoryBackendOptions {
 
 interface TopicState {
   records: HubRecord[];
+  /** The counted size of each record in `records`, in the same order. */
+  sizes: number[];
   last: number;
   ended: number;
   bytes: number;
@@ -46,14 +52,8 @@ const RECORD_OVERHEAD = 64;
 const SKIPS_PER_APPEND = 32;
 const TOPIC_OVERHEAD = 128;
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `memoryBackend: "${name}" must be a safe integer >= 1 (got ${String(value)})`,
-    );
-  }
-  return value;
+function at(name: string): Named {
+  return { where: "memoryBackend", name };
 }
 
 /** The index of the first record with `seq > after` (records are in seq order). */
@@ -80,8 +80,8 @@ class MemoryBackend implements HubBackend {
   #options: BackendOpenOptions | undefined;
 
   constructor(options: MemoryBackendOptions | undefined) {
-    this.#maxTopics = positive("maxTopics", options?.maxTopics, 10_000);
-    this.#maxBytes = positive("maxBytes", options?.maxBytes, 64 * 1024 * 1024);
+    this.#maxTopics = integer(at("maxTopics"), options?.maxTopics, 10_000, 1);
+    this.#maxBytes = integer(at("maxBytes"), options?.maxBytes, 64 * 1024 * 1024, 1, " bytes");
   }
 
   open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {
@@ -106,7 +106,7 @@ class MemoryBackend implements HubBackend {
       time: now,
     };
     if (state === undefined) {
-      state = { records: [], last: 0, ended: 0, bytes: TOPIC_OVERHEAD };
+      state = { records: [], sizes: [], last: 0, ended: 0, bytes: TOPIC_OVERHEAD };
       this.#bytes += TOPIC_OVERHEAD;
     } else {
       // Re-inserted at the end: the map stays in append order.
@@ -116,8 +116,9 @@ class MemoryBackend implements HubBackend {
     state.last = record.seq;
     if (end) state.ended = record.seq;
     if (options.history > 0) {
+      const size = utf8Length(body) + RECORD_OVERHEAD;
       state.records.push(record);
-      const size = body.length + RECORD_OVERHEAD;
+      state.sizes.push(size);
       state.bytes += size;
       this.#bytes += size;
       while (state.records.length > options.history) this.#dropOldest(state);
@@ -161,8 +162,8 @@ class MemoryBackend implements HubBackend {
   }
 
   #dropOldest(state: TopicState): void {
-    const record = state.records.shift() as HubRecord;
-    const size = record.body.length + RECORD_OVERHEAD;
+    state.records.shift();
+    const size = state.sizes.shift() as number;
     state.bytes -= size;
     this.#bytes -= size;
   }
@@ -176,46 +177,74 @@ class MemoryBackend implements HubBackend {
   /**
    * Drops the whole state of topics whose newest record has expired, oldest
    * first; the map is in append order, so this stops at the first live topic
-   * and costs nothing when nothing expired.
+   * and costs nothing when nothing expired. A watched topic keeps its
+   * `last`/`ended` and loses its records, and moves behind the others; it is
+   * moved only after the walk, since a Map walk meets a re-inserted entry
+   * again (and again, for good).
    */
   #expire(now: number): void {
     const ttl = this.#options?.historyTtl ?? 0;
     if (ttl <= 0) return;
     const before = now - ttl;
     const isActive = this.#options?.isActive;
+    let watched: [string, TopicState][] | undefined;
     for (const [topic, state] of this.#topics) {
       const newest = state.records[state.records.length - 1];
       // No record left: all expired (history 0 keeps none: such topics are bounded by maxTopics only).
       if (newest === undefined ? this.#options?.history === 0 : newest.time >= before) break;
       if (isActive?.(topic)) {
-        // Still watched: keep its last/ended, drop its records, look at it again later.
         this.#dropExpired(state, before);
-        this.#topics.delete(topic);
-        this.#topics.set(topic, state);
+        watched ??= [];
+        watched.push([topic, state]);
         continue;
       }
       this.#drop(topic, state);
     }
+    if (watched === undefined) return;
+    for (const [topic, state] of watched) {
+      this.#topics.delete(topic);
+      this.#topics.set(topic, state);
+    }
   }
 
-  /** Keeps the bounds, dropping topics without local subscribers, least recently appended first. */
+  /** Keeps the bounds: `maxTopics` by dropping idle topics, `maxBytes` by trimming the oldest events. */
   #evict(keep: string): void {
     // Topics with subscribers are skipped (moved to the end); at most this many
     // per append, so a hub with more watched topics than maxTopics does not
     // scan them all on every publish: the idle ones surface over a few appends.
     let skips = Math.min(this.#topics.size, SKIPS_PER_APPEND);
     const isActive = this.#options?.isActive;
-    while (this.#topics.size > this.#maxTopics || this.#bytes > this.#maxBytes) {
+    while (this.#topics.size > this.#maxTopics) {
       const first = this.#topics.entries().next().value;
       if (first === undefined) return;
       const [topic, state] = first;
       if (topic === keep || isActive?.(topic)) {
-        if (skips-- <= 0) return;
+        if (skips-- <= 0) break;
         this.#topics.delete(topic);
         this.#topics.set(topic, state);
         continue;
       }
       this.#drop(topic, state);
+    }
+    if (this.#bytes > this.#maxBytes) this.#trimBytes(keep);
+  }
+
+  /**
+   * Brings the kept bytes under `maxBytes`, least recently appended topics
+   * first: an idle topic loses its whole state (the floor covers it), a
+   * watched one (or `keep`, the topic just appended to, which comes last)
+   * its oldest records, which `prev` then shows as a hole. Entries are only
+   * deleted during the walk, never re-inserted, so it ends.
+   */
+  #trimBytes(keep: string): void {
+    const isActive = this.#options?.isActive;
+    for (const [topic, state] of this.#topics) {
+      if (this.#bytes <= this.#maxBytes) return;
+      if (topic !== keep && !isActive?.(topic)) {
+        this.#drop(topic, state);
+        continue;
+      }
+      while (state.records.length > 0 && this.#bytes > this.#maxBytes) this.#dropOldest(state);
     }
   }
 
@@ -232,9 +261,11 @@ class MemoryBackend implements HubBackend {
  * dies with the process, and a new process has a new epoch, so ids from the
  * old one take the gap path.
  *
- * Memory is bounded: at most `maxTopics` topics' state and `maxBytes` of
- * event text, beyond which topics without local subscribers are dropped,
- * least recently published first (their old ids then take the gap path).
+ * Memory is bounded: at most `maxTopics` topics' state (beyond it, topics
+ * without local subscribers are dropped, least recently published first) and
+ * `maxBytes` of event text in UTF-8 (beyond it, the oldest events of any
+ * topic are trimmed, watched or not); ids behind a drop or a trim take the
+ * gap path.
  * With a `historyTtl`, a topic whose newest event has expired is dropped at
  * the next publish or replay. It serves one hub: instances in other processes
  * need a shared backend (`web-sse/redis`, `web-sse/cloudflare`).

@@ -5,14 +5,16 @@
  *
  * @module
  */
+
+import { concat } from "../check.ts";
 import { encodeEvent, type SSEChunk, type SSEMessage } from "../encode.ts";
-import type { EncodedEvent } from "../encoded.ts";
+import { EncodedEvent } from "../encoded.ts";
 import type { SSECloseReason } from "../options.ts";
 import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubRecord } from "./backend.ts";
 import { decodeFrames } from "./decode.ts";
-import { concat, type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
+import { type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
 import { formatId, parseId } from "./ids.ts";
 import type { GapAnswer, SubscribeOptions } from "./types.ts";
 
@@ -623,19 +625,46 @@ function continuous(
   return first !== undefined && first.prev <= position;
 }
 
-/** onGap's answer as bytes, the last event carrying the new position's id. */
+/** An answer with nothing to send: `{}` (no field at all) means the same as returning nothing. */
+function isEmpty(sent: GapAnswer): boolean {
+  if (typeof sent !== "object" || sent === null || Array.isArray(sent)) return false;
+  if (sent instanceof EncodedEvent) return false;
+  for (const value of Object.values(sent)) if (value !== undefined) return false;
+  return true;
+}
+
+/**
+ * onGap's answer as bytes, the last event carrying the new position's id. An
+ * `EncodedEvent` goes out as its bytes (it cannot take an id), so the
+ * position follows it as an id-only event; so does an answer of nothing.
+ */
 function encodeGap(
   sent: GapAnswer | undefined,
   id: string,
   serialize: ((data: unknown) => string) | undefined,
 ): Uint8Array {
-  const list: readonly SSEChunk[] =
-    sent === undefined ? [] : Array.isArray(sent) ? sent : [sent as SSEChunk];
+  const list: readonly (SSEChunk | EncodedEvent)[] =
+    sent === undefined || isEmpty(sent)
+      ? []
+      : Array.isArray(sent)
+        ? sent
+        : [sent as SSEChunk | EncodedEvent];
   const options = serialize === undefined ? undefined : { serialize };
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
   let text = "";
+  const flush = (): void => {
+    if (text === "") return;
+    parts.push(encoder.encode(text));
+    text = "";
+  };
+  let positioned = false;
   for (let i = 0; i < list.length; i++) {
-    const chunk = list[i] as SSEChunk;
-    if (i < list.length - 1) text += encodeEvent(chunk, options);
+    const chunk = list[i] as SSEChunk | EncodedEvent;
+    if (chunk instanceof EncodedEvent) {
+      flush();
+      parts.push(chunk.bytes);
+    } else if (i < list.length - 1) text += encodeEvent(chunk, options);
     else {
       const message =
         typeof chunk === "object" && chunk !== null && !Array.isArray(chunk)
@@ -644,8 +673,12 @@ function encodeGap(
             ? { data: chunk, id }
             : chunk;
       text += encodeEvent(message, options);
+      positioned = true;
     }
   }
-  if (list.length === 0) text = `id: ${id}\n\n`;
-  return new TextEncoder().encode(text);
+  if (!positioned) text += `id: ${id}\n\n`;
+  flush();
+  let size = 0;
+  for (const part of parts) size += part.length;
+  return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts, size);
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../encode.ts";
+import { show } from "../check.ts";
 
 /** The longest topic name, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 256;
@@ -18,7 +18,7 @@ export const MAX_TOPIC_LENGTH = 256;
 export function checkTopic(topic: unknown, where: string): asserts topic is string {
   if (typeof topic !== "string" || topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
     throw new TypeError(
-      `${where}: a topic must be a non-empty string of at most ${MAX_TOPIC_LENGTH} UTF-16 units (got ${describe(topic)}${typeof topic === "string" ? `, length ${topic.length}` : ""})`,
+      `${where}: a topic must be a non-empty string of at most ${MAX_TOPIC_LENGTH} UTF-16 units (got ${show(topic)}${typeof topic === "string" ? `, length ${topic.length}` : ""})`,
     );
   }
 }
@@ -28,20 +28,22 @@ export function checkTopic(topic: unknown, where: string): asserts topic is stri
  *
  * @param topics - What was passed.
  * @param where - The call, for the message.
+ * @param what - What the caller calls the topics, for the message: the
+ * `topics` argument, or `HubObject.fetch`'s `topic` query parameter.
  * @returns The distinct topics.
  * @throws TypeError for an empty list or any invalid name.
  */
-export function checkTopics(topics: unknown, where: string): string[] {
+export function checkTopics(topics: unknown, where: string, what = '"topics"'): string[] {
   if (typeof topics === "string") {
     checkTopic(topics, where);
     return [topics];
   }
   if (!Array.isArray(topics)) {
     throw new TypeError(
-      `${where}: "topics" must be a topic name or an array of them (got ${describe(topics)})`,
+      `${where}: ${what} must be a topic name or an array of them (got ${show(topics)})`,
     );
   }
-  if (topics.length === 0) throw new TypeError(`${where}: "topics" must name at least one topic`);
+  if (topics.length === 0) throw new TypeError(`${where}: ${what} must name at least one topic`);
   const seen = new Set<string>();
   for (const topic of topics) {
     checkTopic(topic, where);

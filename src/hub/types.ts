@@ -4,6 +4,7 @@
  * @module
  */
 import type { SSEChunk } from "../encode.ts";
+import type { EncodedEvent } from "../encoded.ts";
 import type { SSEOptions } from "../options.ts";
 import type { SSEContext } from "../source.ts";
 import type { HubBackend } from "./backend.ts";
@@ -49,8 +50,11 @@ export interface HubGap {
   topics: readonly string[];
 }
 
-/** What `onGap` may send: one message or several. */
-export type GapAnswer = SSEChunk | readonly SSEChunk[];
+/**
+ * What `onGap` may send: one message or several; an `EncodedEvent` goes out
+ * as its bytes, followed by the position as an id-only event.
+ */
+export type GapAnswer = SSEChunk | EncodedEvent | readonly (SSEChunk | EncodedEvent)[];
 
 /** Options of {@link Hub.subscribe} (and of {@link Hub.response}). */
 export interface SubscribeOptions {
@@ -67,8 +71,8 @@ export interface SubscribeOptions {
    * hub). What it returns is sent first, e.g. a snapshot of the current
    * state; the hub gives the last of these events the id of the newest event
    * at that moment (a position, so the client's next reconnect sees no gap),
-   * then the stream goes on live. Returning nothing sends only that position
-   * (an id-only event).
+   * then the stream goes on live. Returning nothing (or `{}`, a message
+   * without a field) sends only that position (an id-only event).
    *
    * @defaultValue one `{ event: "reset", data: "" }` event
    */
@@ -94,8 +98,10 @@ export interface Hub {
   /**
    * A source for `sseStream`/`sseResponse`/`sse()`: replays from
    * `ctx.lastEventId`, then streams live, in one id order across all of
-   * `topics`. It yields pre-encoded events (`EncodedEvent`), which every
-   * web-sse stream passes through as they are.
+   * `topics`. A web-sse stream (`sseStream`, `sseResponse`, `sse()`,
+   * `hub.response()`) writes the bytes the hub encoded once at publish, as
+   * they are; iterated by hand (`for await`), it yields each event as a
+   * message with its hub id (`{ id, event, data }`).
    *
    * @param topics - One topic or several.
    * @param options - Where to start, and what to send on a gap.
@@ -115,7 +121,9 @@ export interface Hub {
    *
    * @param request - The request being answered (its signal and Last-Event-ID are used).
    * @param topics - One topic or several.
-   * @param options - Stream options and subscribe options.
+   * @param options - Stream, response (`status`, `headers`) and subscribe
+   * options. Not `request`: the request is the first argument, and passing
+   * it here again is a TypeError.
    * @returns The Response.
    * @throws (rejects) TypeError or RangeError for a bad topic or option.
    */

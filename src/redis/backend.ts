@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { integer, newEpoch, show } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -13,7 +14,7 @@ import type {
 } from "../hub/backend.ts";
 import { adapt, type Conn, type RedisLike } from "./client.ts";
 import { bounded, RedisBackendError, TimeoutError } from "./errors.ts";
-import { decodeTopic, encodeTopic, liveKey, type RedisKeys, redisKeys, shorten } from "./keys.ts";
+import { decodeTopic, encodeTopic, liveKey, type RedisKeys, redisKeys } from "./keys.ts";
 import { LiveReader } from "./reader.ts";
 import { list, type StreamEntry, seqOf, streamEntry, text } from "./reply.ts";
 import { APPEND, ENSURE, READ, type Script } from "./scripts.ts";
@@ -59,23 +60,6 @@ export interface RedisBackendOptions {
 const BLOCK = 2000;
 /** Past BLOCK, how long a read may stay silent before its connection counts as hung. */
 const WATCHDOG = 3000;
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `redisBackend: "${name}" must be a safe integer >= 1 (got ${shorten(value)})`,
-    );
-  }
-  return value;
-}
-
-function newEpoch(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  let out = "";
-  for (const byte of bytes) out += (byte % 36).toString(36);
-  return out;
-}
 
 // EVALSHA names scripts by their SHA-1; a Redis that restarted forgot them, so NOSCRIPT falls back to EVAL.
 const shas = new Map<Script, Promise<string>>();
@@ -125,21 +109,27 @@ class RedisBackend implements HubBackend {
   #closed = false;
   /** Redis's clock minus this process's monotonic clock, in ms (for append deadlines). */
   #clockOffset: number | undefined;
+  /** The highest seq this instance has seen in `#epoch` (appended, delivered, or a read's head). */
+  #known = 0;
+  /** The run id of the server that last checked the epoch, as ENSURE returned it. */
+  #run = "";
   /** Appends of this instance waiting for the live feed to pass their seq. */
   #waiting: { seq: number; resolve: () => void }[] = [];
 
   constructor(client: RedisLike, options: RedisBackendOptions | undefined) {
     this.#keys = redisKeys(options?.prefix ?? "web-sse");
     this.#main = adapt(client, this.#keys.epoch);
-    this.#maxLen = positiveInteger("maxLen", options?.maxLen, 10_000);
-    this.#maxTopics = positiveInteger("maxTopics", options?.maxTopics, 10_000);
-    this.#timeout = positiveInteger("timeout", options?.timeout, 5000);
+    const at = (name: string) => ({ where: "redisBackend", name });
+    this.#maxLen = integer(at("maxLen"), options?.maxLen, 10_000, 1);
+    this.#maxTopics = integer(at("maxTopics"), options?.maxTopics, 10_000, 1);
+    this.#timeout = integer(at("timeout"), options?.timeout, 5000, 1, " ms");
   }
 
   async open(options: BackendOpenOptions): Promise<{ epoch: string; head: number }> {
     this.#options = options;
     const [epoch, head] = await this.#ensure("open");
     this.#epoch = epoch;
+    this.#known = head;
     const position = head;
     this.#delivered = position;
     const reader = new LiveReader(this.#main, {
@@ -154,15 +144,23 @@ class RedisBackend implements HubBackend {
     return { epoch: this.#epoch, head: position };
   }
 
+  /** What every script is told first: see the prologue in scripts.ts. */
+  #prologue(): string[] {
+    return [newEpoch(), this.#keys.base, this.#run, this.#epoch, String(this.#known)];
+  }
+
+  #see(seq: number): void {
+    if (seq > this.#known) this.#known = seq;
+  }
+
   async append(topic: string, body: string, end: boolean): Promise<HubRecord | undefined> {
     const options = this.#ready();
     const name = encodeTopic(topic);
     const reply = list(
-      await this.#run(
+      await this.#checked(
         APPEND,
-        [
-          newEpoch(),
-          this.#keys.base,
+        () => [
+          ...this.#prologue(),
           name,
           body,
           end ? "1" : "0",
@@ -175,14 +173,14 @@ class RedisBackend implements HubBackend {
           // its publish rejected (a retry would then store it twice).
           String(Math.ceil(performance.now() + (this.#clockOffset ?? 0) + this.#timeout)),
         ],
-        `append to topic ${shorten(topic)}`,
+        `append to topic ${show(topic)}`,
       ),
     );
     const epoch = text(reply[0]);
     this.#adopt(epoch);
     if (reply.length === 2) {
       throw new RedisBackendError(
-        `redisBackend: append to topic ${shorten(topic)}: reached Redis after its ${this.#timeout} ms deadline; nothing was stored`,
+        `redisBackend: append to topic ${show(topic)}: reached Redis after its ${this.#timeout} ms deadline; nothing was stored`,
         false,
       );
     }
@@ -196,6 +194,7 @@ class RedisBackend implements HubBackend {
       end,
       time: Number(text(reply[3])),
     };
+    this.#see(record.seq);
     await this.#fed(record.seq);
     return record;
   }
@@ -231,22 +230,33 @@ class RedisBackend implements HubBackend {
 
   async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
     this.#ready();
-    const args = [newEpoch(), this.#keys.base, `${after + 1}-0`];
-    for (const topic of topics) args.push(encodeTopic(topic));
-    const reply = list(await this.#run(READ, args, `read ${topics.length} topic(s)`));
+    const names = topics.map(encodeTopic);
+    const reply = list(
+      await this.#checked(
+        READ,
+        () => [...this.#prologue(), `${after + 1}-0`, ...names],
+        `read ${topics.length} topic(s)`,
+      ),
+    );
     const epoch = text(reply[0]);
     this.#adopt(epoch);
+    this.#see(Number(text(reply[1])));
     const snapshots: TopicSnapshot[] = [];
     for (let i = 0; i < topics.length; i++) {
       const topic = topics[i] as string;
       const records = list(reply[3 + i * 3 + 2]).map((raw) =>
         toRecord(epoch, topic, streamEntry(raw)),
       );
-      snapshots.push({
-        records,
-        last: Number(text(reply[3 + i * 3])),
-        ended: Number(text(reply[3 + i * 3 + 1])),
-      });
+      let last = Number(text(reply[3 + i * 3]));
+      let ended = Number(text(reply[3 + i * 3 + 1]));
+      const newest = records[records.length - 1];
+      if (last === 0 && newest !== undefined) {
+        // Records without their topic's state (an allkeys-* eviction took the hash):
+        // report what the records show, so the continuity check runs on their prev.
+        last = newest.seq;
+        if (newest.end) ended = newest.seq;
+      }
+      snapshots.push({ records, last, ended });
     }
     return {
       epoch,
@@ -272,7 +282,7 @@ class RedisBackend implements HubBackend {
   }
 
   /** Runs a script within the timeout; every failure becomes a RedisBackendError. */
-  async #run(script: Script, args: string[], what: string): Promise<unknown> {
+  async #eval(script: Script, args: string[], what: string): Promise<unknown> {
     try {
       return await bounded(
         evalScript(this.#main, script, [this.#keys.epoch], args),
@@ -290,23 +300,70 @@ class RedisBackend implements HubBackend {
       }
       if (REFUSED.test(message)) {
         throw new RedisBackendError(
-          `redisBackend: ${what}: Redis refused it (${shorten(message)})${script === APPEND ? "; nothing was stored" : ""}`,
+          `redisBackend: ${what}: Redis refused it (${show(message)})${script === APPEND ? "; nothing was stored" : ""}`,
           false,
           error,
         );
       }
       throw new RedisBackendError(
-        `redisBackend: ${what}: ${shorten(message)}${script === APPEND ? "; the record may or may not have been stored" : ""}`,
+        `redisBackend: ${what}: ${show(message)}${script === APPEND ? "; the record may or may not have been stored" : ""}`,
         undefined,
         error,
       );
     }
   }
 
-  /** The epoch (created if missing) and head; measures Redis's clock against ours on the way. */
+  /**
+   * Runs a script; when it answers that the server's run id is not the one
+   * this instance knows (Redis restarted, or failed over), reads INFO, lets
+   * ENSURE decide whether the epoch survives, and runs the script once more.
+   */
+  async #checked(script: Script, args: () => string[], what: string): Promise<unknown> {
+    let reply = await this.#eval(script, args(), what);
+    if (!isRecheck(reply)) return reply;
+    await this.#ensure(what);
+    reply = await this.#eval(script, args(), what);
+    if (isRecheck(reply)) {
+      throw new RedisBackendError(
+        `redisBackend: ${what}: the Redis server changed twice while this instance checked it; nothing was stored, try again`,
+        false,
+      );
+    }
+    return reply;
+  }
+
+  /**
+   * Whether the server fsyncs every write (`appendfsync always`), which only
+   * CONFIG GET tells (a script may not call it). Refused (ACLs, a renamed
+   * CONFIG): not vouched for, so a restart starts a new epoch.
+   */
+  async #fsyncsAlways(what: string): Promise<boolean> {
+    try {
+      const reply = await bounded(
+        this.#main.send(["CONFIG", "GET", "appendfsync"]),
+        this.#timeout,
+        what,
+      );
+      return configValue(reply, "appendfsync") === "always";
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (REFUSED.test(message)) return false;
+      // Redis away: decide nothing on what could not be read.
+      throw new RedisBackendError(`redisBackend: ${what}: ${show(message)}`, false, error);
+    }
+  }
+
+  /**
+   * The epoch (created if missing, or anew if Redis lost what it acknowledged)
+   * and head; measures Redis's clock against ours on the way.
+   */
   async #ensure(what: string): Promise<[string, number]> {
+    const always = await this.#fsyncsAlways(what);
     const sent = performance.now();
-    const [epoch, head, time] = list(await this.#run(ENSURE, [newEpoch(), this.#keys.base], what));
+    const [epoch, head, time, run] = list(
+      await this.#eval(ENSURE, [...this.#prologue(), always ? "1" : "0"], what),
+    );
+    this.#run = text(run);
     const received = performance.now();
     // Redis read its clock somewhere between send and receipt: take the middle,
     // from a quick round trip only (a slow one, right after a reconnect, could
@@ -320,8 +377,9 @@ class RedisBackend implements HubBackend {
   /** Called by the reader when the feed is quiet or failed: a flushed Redis shows here. */
   async #checkEpoch(): Promise<void> {
     if (this.#closed) return;
-    const [epoch] = await this.#ensure("check epoch");
+    const [epoch, head] = await this.#ensure("check epoch");
     this.#adopt(epoch);
+    this.#see(head);
   }
 
   /** A different epoch means Redis lost what it held: the feed starts over on the new epoch's stream. */
@@ -330,6 +388,7 @@ class RedisBackend implements HubBackend {
     const before = this.#epoch;
     this.#epoch = epoch;
     this.#delivered = 0;
+    this.#known = 0;
     this.#wake(true);
     this.#reader?.moveTo(liveKey(this.#keys, epoch), "0-0");
     this.#lost(
@@ -355,6 +414,7 @@ class RedisBackend implements HubBackend {
         );
       }
       this.#delivered = seq;
+      this.#see(seq);
       const record = toRecord(this.#epoch, decodeTopic(entry.fields.t ?? "="), entry);
       try {
         options.onRecord(record);
@@ -372,6 +432,25 @@ class RedisBackend implements HubBackend {
       // onLost must not throw either.
     }
   }
+}
+
+function isRecheck(reply: unknown): boolean {
+  return Array.isArray(reply) && reply.length === 1 && text(reply[0]) === "!recheck";
+}
+
+/** A CONFIG GET answer's value, whatever shape the client gives it (pairs, object, Map). */
+function configValue(reply: unknown, name: string): string {
+  if (reply instanceof Map) return text(reply.get(name));
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      if (text(reply[i]) === name) return text(reply[i + 1]);
+    }
+    return "";
+  }
+  if (reply !== null && typeof reply === "object") {
+    return text((reply as Record<string, unknown>)[name]);
+  }
+  return "";
 }
 
 function toRecord(epoch: string, topic: string, entry: StreamEntry): HubRecord {

@@ -4,8 +4,9 @@
  *
  * @module
  */
+
+import { show } from "../check.ts";
 import { bounded } from "./errors.ts";
-import { shorten } from "./keys.ts";
 
 /** node-redis (`redis` v4 and later): a connected `createClient()` client. */
 export interface NodeRedisLike {
@@ -47,7 +48,11 @@ export interface BunRedisLike {
  */
 export type RedisLike = NodeRedisLike | NodeRedisClusterLike | IORedisLike | BunRedisLike;
 
-/** One connection, whatever the client. */
+/**
+ * One connection, whatever the client.
+ *
+ * @internal
+ */
 export interface Conn {
   /** Sends a command given as its words (name first). */
   send(args: readonly string[]): Promise<unknown>;
@@ -184,6 +189,8 @@ class NodeRedisClusterConn extends NodeRedisConn {
 /**
  * Wraps the user's client; a TypeError names what was expected when it is
  * none of the kinds. `route` is a key of the hub, for cluster clients.
+ *
+ * @internal
  */
 export function adapt(client: unknown, route: string): Conn {
   if (client !== null && typeof client === "object" && has(client, "duplicate")) {
@@ -196,7 +203,7 @@ export function adapt(client: unknown, route: string): Conn {
     if (has(client, "send")) return new BunConn(client);
   }
   throw new TypeError(
-    `redisBackend: "client" must be a node-redis, ioredis or Bun RedisClient instance (with duplicate() and sendCommand(), call() or send()) (got ${shorten(
+    `redisBackend: "client" must be a node-redis, ioredis or Bun RedisClient instance (with duplicate() and sendCommand(), call() or send()) (got ${show(
       client === null || typeof client !== "object"
         ? client
         : Object.prototype.toString.call(client),

@@ -37,7 +37,11 @@ export class RedisBackendError extends Error {
   }
 }
 
-/** Thrown by {@link bounded} when the time is up. */
+/**
+ * Thrown by {@link bounded} when the time is up.
+ *
+ * @internal
+ */
 export class TimeoutError extends Error {
   constructor(what: string, ms: number) {
     super(`${what}: no answer from Redis within ${ms} ms`);
@@ -48,6 +52,8 @@ export class TimeoutError extends Error {
 /**
  * `promise`, or a {@link TimeoutError} after `ms`. The late outcome of a
  * timed-out promise is swallowed, so it never becomes an unhandled rejection.
+ *
+ * @internal
  */
 export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { show } from "../check.ts";
 
 /** The keys of one hub. */
 export interface RedisKeys {
@@ -30,7 +31,7 @@ export interface RedisKeys {
 export function redisKeys(prefix: string): RedisKeys {
   if (typeof prefix !== "string" || prefix === "" || /[{}]/.test(prefix) || prefix.length > 128) {
     throw new TypeError(
-      `redisBackend: "prefix" must be a non-empty string of at most 128 characters without "{" or "}" (got ${shorten(prefix)})`,
+      `redisBackend: "prefix" must be a non-empty string of at most 128 characters without "{" or "}" (got ${show(prefix)})`,
     );
   }
   // The braces make `prefix` the hash tag of every key: one Cluster slot per hub.
@@ -56,10 +57,4 @@ export function encodeTopic(topic: string): string {
 /** The inverse of {@link encodeTopic}. */
 export function decodeTopic(stored: string): string {
   return stored.startsWith("~") ? (JSON.parse(stored.slice(1)) as string) : stored.slice(1);
-}
-
-/** A value for an error message: quoted if a string, cut to 40 characters. */
-export function shorten(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -2,7 +2,8 @@
  * The demo's chat room (examples/node/room.mjs, web-sse/hub) in headless
  * Chromium: two tabs, a form post in one shows in both, and a tab reloaded
  * while messages keep coming resumes after its Last-Event-ID with nothing
- * missing and nothing twice.
+ * missing and nothing twice; a tab whose id the hub cannot bridge handles the
+ * hub's reset event by reloading the room.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -123,6 +124,65 @@ describe.skipIf(skipBrowserTests)("the demo's room (web-sse/hub) in Chromium", (
     expect(streams).toHaveLength(1);
     expect(new URL(streams[0] ?? "").searchParams.get("lastEventId")).toMatch(/.+/);
     expect(await a.textContent("#resumed")).toMatch(/resumed after \d+ saved messages/);
+  });
+
+  test("a tab whose saved id the hub cannot bridge (a restarted, empty hub) handles reset: clears, reloads the room's history, goes on live", async () => {
+    // An id from an earlier life of the in-memory hub: what a tab holds after the server restarted.
+    const earlier = createHub();
+    const staleId = await earlier.publish("room", {
+      event: "message",
+      data: { name: "x", text: "x", at: 0 },
+    });
+    await earlier.close();
+
+    const [a] = await openRoom(1);
+    if (a === undefined || server === undefined) throw new Error("set-up failed");
+    const url = server.url;
+    const post = async (text: string): Promise<void> => {
+      const response = await fetch(`${url}/room/messages`, {
+        method: "POST",
+        headers: { accept: "application/json" },
+        body: new URLSearchParams({ name: "bot", text }),
+      });
+      if (response.status !== 202) throw new Error(`post answered ${response.status}`);
+    };
+    await post("kept 1");
+    await post("kept 2");
+    await waitForMessage(a, "kept 2");
+
+    // The tab saved, before the restart, a message the new hub never had and that hub's id.
+    await a.evaluate((id) => {
+      const before = {
+        id,
+        name: "old",
+        text: "from before the restart",
+        at: new Date().toISOString(),
+      };
+      sessionStorage.setItem(
+        "web-sse-room:v1",
+        JSON.stringify({ lastEventId: id, messages: [before] }),
+      );
+    }, staleId);
+    const streams: string[] = [];
+    a.on("request", (request) => {
+      if (request.url().includes("/room/events")) streams.push(request.url());
+    });
+    await a.reload();
+    // A page that only cleared itself on reset would never show these again.
+    await waitForMessage(a, "kept 2");
+    expect(await a.textContent("#resumed")).toContain("reloaded the room");
+    await post("after the reset");
+    await waitForMessage(a, "after the reset");
+
+    expect(await shown(a)).toEqual(["kept 1", "kept 2", "after the reset"]);
+    // First the stale id (answered with reset), then a fresh stream without one.
+    expect(streams.map((s) => new URL(s).searchParams.get("lastEventId"))).toEqual([staleId, null]);
+    // What the tab saved for its next reload is the new hub's, not the stale one.
+    const saved: { lastEventId: string; messages: { text: string }[] } = await a.evaluate(() =>
+      JSON.parse(sessionStorage.getItem("web-sse-room:v1") ?? "null"),
+    );
+    expect(saved.messages.map((m) => m.text)).toEqual(["kept 1", "kept 2", "after the reset"]);
+    expect(saved.lastEventId).not.toBe(staleId);
   });
 
   test("a post with an empty message is refused with a message naming the field, and the room goes on", async () => {

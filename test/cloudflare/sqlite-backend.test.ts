@@ -198,14 +198,18 @@ describe(`sqliteBackend in a Durable Object on ${workerdVersion()}`, () => {
 describe("sqliteBackend options", () => {
   const storage = {} as never;
   test.each([
-    ["maxTopics", { maxTopics: 0 }],
-    ["maxTopics", { maxTopics: 1.5 }],
-    ["maxBytes", { maxBytes: -1 }],
-    ["prefix", { prefix: "1abc" }],
-    ["prefix", { prefix: "a; DROP TABLE x" }],
-    ["prefix", { prefix: "" }],
-  ])("an invalid %s is a RangeError naming it", (name, options) => {
-    expect(() => sqliteBackend(storage, options)).toThrow(RangeError);
-    expect(() => sqliteBackend(storage, options)).toThrow(`"${name}"`);
-  });
+    ["maxTopics", { maxTopics: 0 }, RangeError],
+    ["maxTopics", { maxTopics: 1.5 }, RangeError],
+    ["maxBytes", { maxBytes: -1 }, RangeError],
+    ["maxBytes", { maxBytes: "1" as never }, TypeError],
+    ["prefix", { prefix: "1abc" }, TypeError],
+    ["prefix", { prefix: "a; DROP TABLE x" }, TypeError],
+    ["prefix", { prefix: "" }, TypeError],
+  ])(
+    "an invalid %s is an error naming it: a number out of range a RangeError, anything else a TypeError",
+    (name, options, type) => {
+      expect(() => sqliteBackend(storage, options)).toThrow(type);
+      expect(() => sqliteBackend(storage, options)).toThrow(`"${name}"`);
+    },
+  );
 });

@@ -16,7 +16,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createHub, type Hub, type HubBackend, type HubOptions } from "../../src/hub.ts";
-import { SSEEncodeError } from "../../src/index.ts";
+import { EncodedEvent, SSEEncodeError } from "../../src/index.ts";
 import { type Client, connect, request } from "./client.ts";
 
 /** A backend on a store of its own, with what else the store can do. */
@@ -306,6 +306,24 @@ export function backendConformance(
         expect(again.data).toEqual(["u-live"]);
         expect(gaps).toHaveLength(1);
         await again.close();
+      });
+    });
+
+    it("onGap returning an EncodedEvent: its bytes go out, then the position as an id-only event; {} sends only the position", async () => {
+      await withHub({ history: 1 }, async (hub) => {
+        const ids = await publishAll(hub, "t", range(0, 4));
+        const newest = ids[3] as string;
+        const snapshot = new EncodedEvent({ event: "snapshot", data: "state" });
+        const client = await connect(hub, "t", { lastEventId: ids[0], onGap: () => snapshot });
+        await client.until((c) => c.lastEventId === newest, ms, "the position after the snapshot");
+        expect(client.events).toEqual([{ id: undefined, event: "snapshot", data: "state" }]);
+        await client.close();
+        const empty = await connect(hub, "t", { lastEventId: ids[0], onGap: () => ({}) });
+        await empty.until((c) => c.lastEventId === newest, ms, "the position");
+        await hub.publish("t", "live");
+        await empty.count(1, ms);
+        expect(empty.data).toEqual(["live"]);
+        await empty.close();
       });
     });
 

@@ -276,10 +276,13 @@ describe("subscriber streams are core streams", () => {
       const response = await hub.response(request(), "t", {
         keepAlive: 30,
         retry: 1500,
-        headers: { "x-room": "t" },
+        headers: { "x-room": "t", connection: "keep-alive", "content-length": "0" },
         onClose: (reason) => closed.push(reason),
       });
       expect(response.headers.get("x-room")).toBe("t");
+      // Connection-level headers are dropped, not refused.
+      expect(response.headers.has("connection")).toBe(false);
+      expect(response.headers.has("content-length")).toBe(false);
       expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let text = "";
@@ -414,8 +417,12 @@ describe("subscriber streams are core streams", () => {
         hub.response(request(), "t", { start: "middle" as never }),
       ).rejects.toBeInstanceOf(TypeError);
       await expect(
-        hub.response(request(), "t", { headers: { connection: "close" } }),
+        hub.response(request(), "t", { headers: { "bad name": "x" } }),
       ).rejects.toBeInstanceOf(TypeError);
+      // The request is the first argument: passing one in the options too is a mistake, not an override.
+      await expect(hub.response(request(), "t", { request: request() } as never)).rejects.toThrow(
+        /^hub\.response: "request" is not an option/,
+      );
       await expect(hub.response("nope" as never, "t")).rejects.toBeInstanceOf(TypeError);
       expect(() => hub.subscribe("t", { onGap: 1 as never })).toThrow(TypeError);
       expect(() => createHub({ history: -1 })).toThrow(RangeError);

@@ -3,7 +3,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatId, newEpoch, parseId } from "../../src/hub/ids.ts";
+import { newEpoch } from "../../src/check.ts";
+import { formatId, parseId } from "../../src/hub/ids.ts";
 
 describe("hub ids", () => {
   it("parseId gives back the seq formatId put in, for this epoch and up to the head", () => {

@@ -176,9 +176,12 @@ export function http1(origin: string): Transport {
   };
 }
 
-/** HTTP/2 with prior knowledge (h2c) over `node:http2`: one session, a stream per request. */
-export function http2c(origin: string): Transport {
-  const session = http2.connect(origin);
+/**
+ * HTTP/2 with prior knowledge (h2c) over `node:http2`, or over TLS for an
+ * `https:` origin (`connect` carries the `ca`): one session, a stream per request.
+ */
+export function http2c(origin: string, connect: http2.SecureClientSessionOptions = {}): Transport {
+  const session = http2.connect(origin, connect);
   session.on("error", () => {});
   const get = (
     path: string,

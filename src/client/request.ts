@@ -1,0 +1,86 @@
+/**
+ * One fresh `Request` per attempt of `fetchEvents`: the caller's method,
+ * headers and body every time, plus Accept and Last-Event-ID.
+ *
+ * @module
+ */
+
+let unicodeHeaders: boolean | undefined;
+
+/**
+ * True where Headers take any Unicode value and write it as UTF-8 (workerd, as
+ * of its 2026 releases); false where they take byte strings, one code unit
+ * (<= 0xFF) per byte, and throw above U+00FF (browsers, Node, Deno, Bun).
+ */
+function headersTakeUnicode(): boolean {
+  if (unicodeHeaders === undefined) {
+    try {
+      new Headers([["x", "\u2026"]]);
+      unicodeHeaders = true;
+    } catch {
+      unicodeHeaders = false;
+    }
+  }
+  return unicodeHeaders;
+}
+
+/**
+ * A header value that puts `text`'s UTF-8 bytes on the wire: as a byte string
+ * (one code unit per byte) where Fetch takes byte strings, as is where it
+ * writes values as UTF-8 itself.
+ *
+ * @param text - Any string without CR, LF or NUL.
+ * @returns The value to set.
+ */
+export function utf8ByteString(text: string): string {
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii || headersTakeUnicode()) return text;
+  let out = "";
+  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
+  return out;
+}
+
+/**
+ * Builds the request of one attempt.
+ *
+ * @param input - What the caller passed; a `Request` is cloned, so every attempt can send its body.
+ * @param init - The caller's RequestInit (fetchEvents' own options taken out).
+ * @param lastEventId - Sent as Last-Event-ID when not empty (and any caller's one removed when empty).
+ * @param signal - Aborts this attempt.
+ * @returns A new Request.
+ */
+export function attemptRequest(
+  input: string | URL | Request,
+  init: RequestInit,
+  lastEventId: string,
+  signal: AbortSignal,
+): Request {
+  const source = input instanceof Request ? input.clone() : input;
+  const requestInit: RequestInit & { duplex?: "half" } = { ...init, signal };
+  // Node's fetch (undici) needs duplex "half" for a stream body; others ignore it.
+  if (init.body instanceof ReadableStream && !("duplex" in init)) requestInit.duplex = "half";
+  const request = new Request(source, requestInit);
+  if (!request.headers.has("accept")) request.headers.set("accept", "text/event-stream");
+  if (lastEventId === "") request.headers.delete("last-event-id");
+  else request.headers.set("last-event-id", utf8ByteString(lastEventId));
+  return request;
+}
+
+/**
+ * True when `contentType` is text/event-stream (parameters ignored).
+ *
+ * @param contentType - A Content-Type header value, or null.
+ * @returns Whether the body is an event stream.
+ */
+export function isEventStream(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  const semicolon = contentType.indexOf(";");
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim();
+  return type.toLowerCase() === "text/event-stream";
+}
