@@ -11,7 +11,7 @@ import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
 import { NO_BYTES } from "./heap.ts";
-import type { ResolvedOptions, SSECloseReason } from "./options.ts";
+import { type ResolvedOptions, type SSECloseReason, shareOptions } from "./options.ts";
 import { type PolicyAction, systemClock } from "./policy.ts";
 import { COMMENT, Puller, type PullHost } from "./pull.ts";
 import { PUSH, type PushSink, type PushSource } from "./push.ts";
@@ -99,9 +99,9 @@ export class Connection implements BodyHost, PullHost, TimerHost {
    * @param lastEventId - The client's `Last-Event-ID`, decoded.
    */
   constructor(source: unknown, options: ResolvedOptions, lastEventId: string | undefined) {
-    this.#options = options;
+    this.#options = shareOptions(options);
     this.#ctx = new StreamContext(lastEventId);
-    this.#timers = new StreamTimers(options, options.clock ?? systemClock, this);
+    this.#timers = new StreamTimers(this.#options, options.clock ?? systemClock, this);
     this.#puller = new Puller(this, source, this.#ctx, options.serialize);
   }
 

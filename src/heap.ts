@@ -6,7 +6,8 @@
  *
  * 1. **Shared, never per connection**: empty values ({@link NO_BYTES}), the
  *    resolved promise microtask hops chain on ({@link RESOLVED}), the default
- *    headers record, accessors defined once for every instance
+ *    headers record, the resolved options of streams called with equal
+ *    settings and callbacks (`shareOptions`), accessors defined once for every instance
  *    ({@link sharedAccessor}), listeners that find their connection
  *    through `this` (a Node response's `drain`/`close` listeners) rather than
  *    a closure per connection, and one timer per clock for every stream's
