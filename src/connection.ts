@@ -28,6 +28,13 @@ const encoder = new TextEncoder();
  */
 export type ConnectionState = "open" | "ending" | "closed";
 
+/** Bytes have been handed to the body (or held for the client). */
+const WROTE = 1;
+/** The client has taken everything and waits on the source. */
+const CLIENT_WAITING = 2;
+/** A push source took over from the pull loop. */
+const PUSHING = 4;
+
 /** The push sink handed to a push source: a thin face over its connection. */
 class Sink implements PushSink {
   readonly #connection: Connection;
@@ -75,10 +82,8 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   #puller: Puller | undefined;
   #body!: Body;
   #state: ConnectionState = "open";
-  wrote = false;
-  /** The client has taken everything and waits on the source. */
-  #clientWaiting = false;
-  #pushing = false;
+  /** Which of {@link WROTE}, {@link CLIENT_WAITING}, {@link PUSHING} hold: one field, not three (see `heap.ts`). */
+  #flags = 0;
   /**
    * Push path: bytes written while the client was not waiting, handed over as
    * one chunk when it next asks. A fan-out delivers events one by one; a
@@ -103,6 +108,11 @@ export class Connection implements BodyHost, PullHost, TimerHost {
     this.#ctx = new StreamContext(lastEventId);
     this.#timers = new StreamTimers(this.#options, options.clock ?? systemClock, this);
     this.#puller = new Puller(this, source, this.#ctx, options.serialize);
+  }
+
+  /** Bytes have been handed to the body (or held for the client). */
+  get wrote(): boolean {
+    return (this.#flags & WROTE) !== 0;
   }
 
   /** Where the connection is in its life. */
@@ -135,7 +145,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   }
 
   pull(): Promise<void> | undefined {
-    this.#clientWaiting = true;
+    this.#flags |= CLIENT_WAITING;
     this.#timers.asked();
     const state = this.#state;
     if (state === "ending") {
@@ -143,7 +153,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       return;
     }
     if (state === "closed") return;
-    if (this.#pushing) {
+    if ((this.#flags & PUSHING) !== 0) {
       if (this.#heldBytes > 0) {
         // The client takes what came while it was busy, in one chunk; it has
         // not drained until it asks again.
@@ -171,8 +181,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   /** Hands bytes to the body. */
   write(bytes: Uint8Array): void {
-    this.#clientWaiting = false;
-    this.wrote = true;
+    this.#flags = (this.#flags & ~CLIENT_WAITING) | WROTE;
     this.#body.write(bytes);
     // The body may have found its consumer gone (and cancelled) while writing.
     if (this.#state === "closed") return;
@@ -181,14 +190,14 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   /** Push path: to a waiting client at once, else held until it asks. */
   pushWrite(bytes: Uint8Array): void {
-    if (this.#clientWaiting) {
+    if ((this.#flags & CLIENT_WAITING) !== 0) {
       this.write(bytes);
       return;
     }
     if (this.#held.length === 0) this.#held = [bytes];
     else this.#held.push(bytes);
     this.#heldBytes += bytes.byteLength;
-    this.wrote = true;
+    this.#flags |= WROTE;
     this.#timers.wrote(true);
   }
 
@@ -206,7 +215,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   }
 
   owe(): void {
-    if (!this.#clientWaiting) this.#timers.owe();
+    if ((this.#flags & CLIENT_WAITING) === 0) this.#timers.owe();
   }
 
   owed(): boolean {
@@ -229,7 +238,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   }
 
   push(source: PushSource): void {
-    this.#pushing = true;
+    this.#flags |= PUSHING;
     // The source is open and pushes: the pull machinery (and the source
     // function, with whatever it holds) is garbage from here on.
     this.#puller = undefined;
@@ -252,7 +261,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   whenDrained(callback: () => void): void {
     if (this.ended) return;
-    if (this.#clientWaiting) callback();
+    if ((this.#flags & CLIENT_WAITING) !== 0) callback();
     else this.#drained = callback;
   }
 
@@ -319,8 +328,9 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       this.#puller?.flush();
       if (this.#heldBytes > 0) this.#release();
       if (this.#state === "ending") {
-        if (this.#clientWaiting || this.#options.sendTimeout === 0) this.#closeBody();
-        else this.#timers.end();
+        if ((this.#flags & CLIENT_WAITING) !== 0 || this.#options.sendTimeout === 0) {
+          this.#closeBody();
+        } else this.#timers.end();
       }
     }
     try {

@@ -30,8 +30,8 @@ export class StreamTimers implements Timed {
   #startedAt = 0;
   #lastWriteAt = 0;
   #owedSince: number | undefined;
-  #ended = false;
-  #stopped = false;
+  /** `running`, then `ended` (only the drop of a client that does not come is left), then `stopped` (nothing is). */
+  #phase: "running" | "ended" | "stopped" = "running";
   /** Its place in the clock's queue (kept by the queue); -1: no deadline. */
   slot = -1;
 
@@ -62,7 +62,7 @@ export class StreamTimers implements Timed {
 
   /** Something is owed to a client that has not asked for it: the send timeout counts from now. */
   owe(now: number = this.#queue.now()): void {
-    if (this.#owedSince !== undefined || this.#stopped) return;
+    if (this.#owedSince !== undefined || this.#phase === "stopped") return;
     this.#owedSince = now;
     if (this.#config.sendTimeout > 0) this.#checkBy(now + this.#config.sendTimeout);
   }
@@ -78,8 +78,8 @@ export class StreamTimers implements Timed {
    * client last stopped taking bytes (or from now).
    */
   end(): void {
-    if (this.#stopped) return;
-    this.#ended = true;
+    if (this.#phase === "stopped") return;
+    this.#phase = "ended";
     this.#queue.delete(this);
     const owedSince = this.#owedSince;
     if (owedSince === undefined) this.owe();
@@ -88,14 +88,13 @@ export class StreamTimers implements Timed {
 
   /** Takes the deadline out of the queue for good. */
   stop(): void {
-    this.#stopped = true;
-    this.#ended = true;
+    this.#phase = "stopped";
     this.#queue.delete(this);
   }
 
   /** The deadline has come (called by the queue). */
   fire(): void {
-    if (this.#stopped) return;
+    if (this.#phase === "stopped") return;
     // The client may have drained the queue without asking for more yet.
     if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
     const { action, nextCheck } = decide(this.#config, this.#state(), this.#queue.now());
@@ -106,7 +105,8 @@ export class StreamTimers implements Timed {
   /** Makes sure the deadline is no later than `due`. */
   #checkBy(due: number): void {
     const queue = this.#queue;
-    if (this.#stopped || rearmDelay(due, queue.dueOf(this), queue.now()) === undefined) return;
+    if (this.#phase === "stopped" || rearmDelay(due, queue.dueOf(this), queue.now()) === undefined)
+      return;
     queue.set(this, due);
   }
 
@@ -115,7 +115,7 @@ export class StreamTimers implements Timed {
       startedAt: this.#startedAt,
       lastWriteAt: this.#lastWriteAt,
       owedSince: this.#owedSince,
-      ended: this.#ended,
+      ended: this.#phase !== "running",
     };
   }
 }
