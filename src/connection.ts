@@ -149,7 +149,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
     this.#timers.asked();
     const state = this.#state;
     if (state === "ending") {
-      this.#closeBody();
+      this.closeBody();
       return;
     }
     if (state === "closed") return;
@@ -157,7 +157,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       if (this.#heldBytes > 0) {
         // The client takes what came while it was busy, in one chunk; it has
         // not drained until it asks again.
-        this.#release();
+        this.release();
         return;
       }
       const drained = this.#drained;
@@ -202,7 +202,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   }
 
   /** Hands the held bytes to the body as one chunk. */
-  #release(): void {
+  private release(): void {
     const chunk = concat(this.#held, this.#heldBytes);
     this.#held = NO_BYTES;
     this.#heldBytes = 0;
@@ -233,7 +233,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   act(action: PolicyAction): void {
     if (action === "keepalive") this.write(COMMENT);
-    else if (action === "drop") this.#drop("timeout");
+    else if (action === "drop") this.drop("timeout");
     else this.finish(action);
   }
 
@@ -285,7 +285,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       }
       if (this.ended) return;
       if (last !== undefined) {
-        if (this.#heldBytes > 0) this.#release();
+        if (this.#heldBytes > 0) this.release();
         this.write(last);
       }
     }
@@ -320,16 +320,16 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       this.#held = NO_BYTES;
       this.#heldBytes = 0;
       // The client takes nothing: drop what waits for it and let the runtime close the socket.
-      this.#drop(reason);
+      this.drop(reason);
     } else {
       // What was ready goes out, then the body closes when the client comes
       // for it; a client that never does is dropped after sendTimeout, so a
       // stalled client never holds its connection.
       this.#puller?.flush();
-      if (this.#heldBytes > 0) this.#release();
+      if (this.#heldBytes > 0) this.release();
       if (this.#state === "ending") {
         if ((this.#flags & CLIENT_WAITING) !== 0 || this.#options.sendTimeout === 0) {
-          this.#closeBody();
+          this.closeBody();
         } else this.#timers.end();
       }
     }
@@ -340,13 +340,13 @@ export class Connection implements BodyHost, PullHost, TimerHost {
     }
   }
 
-  #closeBody(): void {
+  private closeBody(): void {
     this.#state = "closed";
     this.#timers.stop();
     this.#body.close();
   }
 
-  #drop(why: "timeout" | "slow"): void {
+  private drop(why: "timeout" | "slow"): void {
     this.#state = "closed";
     this.#timers.stop();
     this.#body.drop(

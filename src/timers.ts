@@ -50,7 +50,7 @@ export class StreamTimers implements Timed {
   start(): void {
     const now = this.#queue.now();
     this.#startedAt = this.#lastWriteAt = now;
-    this.#checkBy(decide(this.#config, this.#state(), now).nextCheck);
+    this.checkBy(decide(this.#config, this.state(), now).nextCheck);
   }
 
   /** Bytes were handed to the body; `queued`: they wait for a client that has not asked. */
@@ -64,7 +64,7 @@ export class StreamTimers implements Timed {
   owe(now: number = this.#queue.now()): void {
     if (this.#owedSince !== undefined || this.#phase === "stopped") return;
     this.#owedSince = now;
-    if (this.#config.sendTimeout > 0) this.#checkBy(now + this.#config.sendTimeout);
+    if (this.#config.sendTimeout > 0) this.checkBy(now + this.#config.sendTimeout);
   }
 
   /** The client asked for more: it has taken everything it was owed. */
@@ -83,7 +83,7 @@ export class StreamTimers implements Timed {
     this.#queue.delete(this);
     const owedSince = this.#owedSince;
     if (owedSince === undefined) this.owe();
-    else if (this.#config.sendTimeout > 0) this.#checkBy(owedSince + this.#config.sendTimeout);
+    else if (this.#config.sendTimeout > 0) this.checkBy(owedSince + this.#config.sendTimeout);
   }
 
   /** Takes the deadline out of the queue for good. */
@@ -97,20 +97,20 @@ export class StreamTimers implements Timed {
     if (this.#phase === "stopped") return;
     // The client may have drained the queue without asking for more yet.
     if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
-    const { action, nextCheck } = decide(this.#config, this.#state(), this.#queue.now());
+    const { action, nextCheck } = decide(this.#config, this.state(), this.#queue.now());
     if (action !== undefined) this.#host.act(action);
-    this.#checkBy(nextCheck);
+    this.checkBy(nextCheck);
   }
 
   /** Makes sure the deadline is no later than `due`. */
-  #checkBy(due: number): void {
+  private checkBy(due: number): void {
     const queue = this.#queue;
     if (this.#phase === "stopped" || rearmDelay(due, queue.dueOf(this), queue.now()) === undefined)
       return;
     queue.set(this, due);
   }
 
-  #state() {
+  private state() {
     return {
       startedAt: this.#startedAt,
       lastWriteAt: this.#lastWriteAt,

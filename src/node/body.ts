@@ -97,7 +97,7 @@ export class NodeBody implements Body {
     const accepted = res.write(bytes);
     // Behind compression(), nothing reaches the client until flushed.
     res.flush?.();
-    if (accepted) this.#ask();
+    if (accepted) this.ask();
     else if ((this.#flags & NEED_DRAIN) === 0) {
       this.#flags |= NEED_DRAIN;
       res.on("drain", onDrain);
@@ -123,13 +123,13 @@ export class NodeBody implements Body {
 
   /** The consumer is ready for the first bytes. */
   start(): void {
-    this.#ask();
+    this.ask();
   }
 
   /** The response drained: the consumer wants more. */
   drained(): void {
     this.#flags &= ~NEED_DRAIN;
-    this.#ask();
+    this.ask();
   }
 
   /** The response closed: the client left, or the end went out. */
@@ -138,7 +138,7 @@ export class NodeBody implements Body {
     this.#resolve();
   }
 
-  #ask(): void {
+  private ask(): void {
     if ((this.#flags & SCHEDULED) !== 0) return;
     this.#flags |= SCHEDULED;
     if (due.push(this) === 1) RESOLVED.then(pullDue);
