@@ -11,7 +11,7 @@ import { StreamContext } from "./context.ts";
 import { encodeEvent } from "./encode.ts";
 import { EncodedEvent } from "./encoded.ts";
 import { NO_BYTES } from "./heap.ts";
-import type { ResolvedOptions, SSECloseReason } from "./options.ts";
+import { type ResolvedOptions, type SSECloseReason, shareOptions } from "./options.ts";
 import { type PolicyAction, systemClock } from "./policy.ts";
 import { COMMENT, Puller, type PullHost } from "./pull.ts";
 import { PUSH, type PushSink, type PushSource } from "./push.ts";
@@ -27,6 +27,13 @@ const encoder = new TextEncoder();
  * - `closed`: the body is closed or dropped, or the client left; no timer is left.
  */
 export type ConnectionState = "open" | "ending" | "closed";
+
+/** Bytes have been handed to the body (or held for the client). */
+const WROTE = 1;
+/** The client has taken everything and waits on the source. */
+const CLIENT_WAITING = 2;
+/** A push source took over from the pull loop. */
+const PUSHING = 4;
 
 /** The push sink handed to a push source: a thin face over its connection. */
 class Sink implements PushSink {
@@ -75,10 +82,8 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   #puller: Puller | undefined;
   #body!: Body;
   #state: ConnectionState = "open";
-  wrote = false;
-  /** The client has taken everything and waits on the source. */
-  #clientWaiting = false;
-  #pushing = false;
+  /** Which of {@link WROTE}, {@link CLIENT_WAITING}, {@link PUSHING} hold: one field, not three (see `heap.ts`). */
+  #flags = 0;
   /**
    * Push path: bytes written while the client was not waiting, handed over as
    * one chunk when it next asks. A fan-out delivers events one by one; a
@@ -99,10 +104,15 @@ export class Connection implements BodyHost, PullHost, TimerHost {
    * @param lastEventId - The client's `Last-Event-ID`, decoded.
    */
   constructor(source: unknown, options: ResolvedOptions, lastEventId: string | undefined) {
-    this.#options = options;
+    this.#options = shareOptions(options);
     this.#ctx = new StreamContext(lastEventId);
-    this.#timers = new StreamTimers(options, options.clock ?? systemClock, this);
+    this.#timers = new StreamTimers(this.#options, options.clock ?? systemClock, this);
     this.#puller = new Puller(this, source, this.#ctx, options.serialize);
+  }
+
+  /** Bytes have been handed to the body (or held for the client). */
+  get wrote(): boolean {
+    return (this.#flags & WROTE) !== 0;
   }
 
   /** Where the connection is in its life. */
@@ -135,19 +145,19 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   }
 
   pull(): Promise<void> | undefined {
-    this.#clientWaiting = true;
+    this.#flags |= CLIENT_WAITING;
     this.#timers.asked();
     const state = this.#state;
     if (state === "ending") {
-      this.#closeBody();
+      this.closeBody();
       return;
     }
     if (state === "closed") return;
-    if (this.#pushing) {
+    if ((this.#flags & PUSHING) !== 0) {
       if (this.#heldBytes > 0) {
         // The client takes what came while it was busy, in one chunk; it has
         // not drained until it asks again.
-        this.#release();
+        this.release();
         return;
       }
       const drained = this.#drained;
@@ -171,8 +181,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   /** Hands bytes to the body. */
   write(bytes: Uint8Array): void {
-    this.#clientWaiting = false;
-    this.wrote = true;
+    this.#flags = (this.#flags & ~CLIENT_WAITING) | WROTE;
     this.#body.write(bytes);
     // The body may have found its consumer gone (and cancelled) while writing.
     if (this.#state === "closed") return;
@@ -181,19 +190,19 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   /** Push path: to a waiting client at once, else held until it asks. */
   pushWrite(bytes: Uint8Array): void {
-    if (this.#clientWaiting) {
+    if ((this.#flags & CLIENT_WAITING) !== 0) {
       this.write(bytes);
       return;
     }
     if (this.#held.length === 0) this.#held = [bytes];
     else this.#held.push(bytes);
     this.#heldBytes += bytes.byteLength;
-    this.wrote = true;
+    this.#flags |= WROTE;
     this.#timers.wrote(true);
   }
 
   /** Hands the held bytes to the body as one chunk. */
-  #release(): void {
+  private release(): void {
     const chunk = concat(this.#held, this.#heldBytes);
     this.#held = NO_BYTES;
     this.#heldBytes = 0;
@@ -206,7 +215,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
   }
 
   owe(): void {
-    if (!this.#clientWaiting) this.#timers.owe();
+    if ((this.#flags & CLIENT_WAITING) === 0) this.#timers.owe();
   }
 
   owed(): boolean {
@@ -224,12 +233,12 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   act(action: PolicyAction): void {
     if (action === "keepalive") this.write(COMMENT);
-    else if (action === "drop") this.#drop("timeout");
+    else if (action === "drop") this.drop("timeout");
     else this.finish(action);
   }
 
   push(source: PushSource): void {
-    this.#pushing = true;
+    this.#flags |= PUSHING;
     // The source is open and pushes: the pull machinery (and the source
     // function, with whatever it holds) is garbage from here on.
     this.#puller = undefined;
@@ -252,7 +261,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
 
   whenDrained(callback: () => void): void {
     if (this.ended) return;
-    if (this.#clientWaiting) callback();
+    if ((this.#flags & CLIENT_WAITING) !== 0) callback();
     else this.#drained = callback;
   }
 
@@ -276,7 +285,7 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       }
       if (this.ended) return;
       if (last !== undefined) {
-        if (this.#heldBytes > 0) this.#release();
+        if (this.#heldBytes > 0) this.release();
         this.write(last);
       }
     }
@@ -311,16 +320,17 @@ export class Connection implements BodyHost, PullHost, TimerHost {
       this.#held = NO_BYTES;
       this.#heldBytes = 0;
       // The client takes nothing: drop what waits for it and let the runtime close the socket.
-      this.#drop(reason);
+      this.drop(reason);
     } else {
       // What was ready goes out, then the body closes when the client comes
       // for it; a client that never does is dropped after sendTimeout, so a
       // stalled client never holds its connection.
       this.#puller?.flush();
-      if (this.#heldBytes > 0) this.#release();
+      if (this.#heldBytes > 0) this.release();
       if (this.#state === "ending") {
-        if (this.#clientWaiting || this.#options.sendTimeout === 0) this.#closeBody();
-        else this.#timers.end();
+        if ((this.#flags & CLIENT_WAITING) !== 0 || this.#options.sendTimeout === 0) {
+          this.closeBody();
+        } else this.#timers.end();
       }
     }
     try {
@@ -330,13 +340,13 @@ export class Connection implements BodyHost, PullHost, TimerHost {
     }
   }
 
-  #closeBody(): void {
+  private closeBody(): void {
     this.#state = "closed";
     this.#timers.stop();
     this.#body.close();
   }
 
-  #drop(why: "timeout" | "slow"): void {
+  private drop(why: "timeout" | "slow"): void {
     this.#state = "closed";
     this.#timers.stop();
     this.#body.drop(

@@ -12,6 +12,9 @@ const SIGNAL: PropertyDescriptor = sharedAccessor(function (this: StreamContext)
   return this.abortSignal();
 });
 
+/** A stream's reason before it has ended: no reason anyone can pass. */
+const OPEN: unique symbol = Symbol("web-sse.open");
+
 /**
  * One stream's ctx. Its AbortController is made on first use (see
  * `heap.ts`): a source that never reads `ctx.signal` (the hub's
@@ -22,8 +25,8 @@ export class StreamContext implements SSEContext {
   declare readonly signal: AbortSignal;
   declare readonly lastEventId: string | undefined;
   #abort: AbortController | undefined;
-  #reason: unknown;
-  #ended = false;
+  /** Why the stream ended; {@link OPEN} until it does (one field for both, see `heap.ts`). */
+  #reason: unknown = OPEN;
 
   /** @param lastEventId - The client's `Last-Event-ID`, if any. */
   constructor(lastEventId: string | undefined) {
@@ -40,7 +43,7 @@ export class StreamContext implements SSEContext {
     let abort = this.#abort;
     if (abort === undefined) {
       abort = this.#abort = new AbortController();
-      if (this.#ended) abort.abort(this.#reason);
+      if (this.#reason !== OPEN) abort.abort(this.#reason);
     }
     return abort.signal;
   }
@@ -51,8 +54,7 @@ export class StreamContext implements SSEContext {
    * @param reason - The abort reason `ctx.signal.reason` shows.
    */
   end(reason: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (this.#reason !== OPEN) return;
     this.#reason = reason;
     this.#abort?.abort(reason);
   }

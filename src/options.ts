@@ -170,3 +170,38 @@ export function resolveOptions(options: SSEStreamOptions | undefined): ResolvedO
     clock: (o as { [CLOCK]?: Clock })[CLOCK],
   };
 }
+
+/** The options {@link shareOptions} last kept, held weakly: they hold the user's callbacks. */
+let lastShared: WeakRef<ResolvedOptions> | undefined;
+
+/**
+ * The same options object for every stream resolved to the same options
+ * (the usual server passes the same settings and callbacks on every call):
+ * a stream holds its options for its whole life, so equal ones are one
+ * object, not one per connection (see `heap.ts`). Options with a signal or a
+ * request belong to one stream and are kept as they are.
+ *
+ * @param options - Options just resolved; not written to afterwards.
+ * @returns `options`, or an equal object already in use.
+ *
+ * @internal
+ */
+export function shareOptions(options: ResolvedOptions): ResolvedOptions {
+  if (options.signal !== undefined || options.request !== undefined) return options;
+  const last = lastShared?.deref();
+  if (
+    last !== undefined &&
+    last.keepAlive === options.keepAlive &&
+    last.retry === options.retry &&
+    last.sendTimeout === options.sendTimeout &&
+    last.maxDuration === options.maxDuration &&
+    last.serialize === options.serialize &&
+    last.onError === options.onError &&
+    last.onClose === options.onClose &&
+    last.clock === options.clock
+  ) {
+    return last;
+  }
+  if (typeof WeakRef === "function") lastShared = new WeakRef(options);
+  return options;
+}

@@ -2,9 +2,10 @@
  * Timing policy: keepalive, send timeout and max duration. The only place
  * timers and the clock live.
  *
- * The decision is a pure function of a few timestamps ({@link decide}); the
- * stream keeps one timer per connection and moves it lazily, so a write costs a
- * timestamp, never a clearTimeout/setTimeout pair.
+ * The decision is a pure function of a few timestamps ({@link decide}); each
+ * stream keeps one deadline, moved lazily ({@link rearmDelay}), in a queue
+ * that every stream on the clock shares under one timer (`deadlines.ts`), so
+ * a write costs a timestamp, never a clearTimeout/setTimeout pair.
  *
  * @module
  */

@@ -1,9 +1,11 @@
 /**
  * The timer state of one stream: the few timestamps {@link decide} reads, and
- * the one lazily moved timer that asks it what to do.
+ * its one deadline in the clock's shared queue ({@link Deadlines}), moved
+ * lazily.
  *
  * @module
  */
+import { type Deadlines, deadlinesOf, type Timed } from "./deadlines.ts";
 import { type Clock, decide, type PolicyAction, type PolicyConfig, rearmDelay } from "./policy.ts";
 
 /** What the timers act on: the stream. */
@@ -16,53 +18,53 @@ export interface TimerHost {
 
 /**
  * One stream's timer state. Writes and asks are a field update each; the
- * timer is moved only when a deadline comes earlier than the armed one
- * ({@link rearmDelay}). The timestamps, the handle and the one bound callback
- * live in this one object (see `heap.ts`).
+ * deadline is moved only when one comes earlier than the queued one
+ * ({@link rearmDelay}). The timestamps and the place in the queue live in
+ * this one object, with no timer or callback of its own (see `heap.ts`);
+ * times are on the queue's scale.
  */
-export class StreamTimers {
+export class StreamTimers implements Timed {
   readonly #config: PolicyConfig;
-  readonly #clock: Clock;
+  readonly #queue: Deadlines;
   readonly #host: TimerHost;
   #startedAt = 0;
   #lastWriteAt = 0;
   #owedSince: number | undefined;
-  #ended = false;
-  #stopped = false;
-  #handle: unknown;
-  /** When the armed timer fires; `Infinity`: none is armed. */
-  #due = Number.POSITIVE_INFINITY;
-  /** Bound once: arming the timer makes no closure. */
-  readonly #fired = (): void => {
-    this.#handle = undefined;
-    this.#due = Number.POSITIVE_INFINITY;
-    this.#fire();
-  };
+  /** `running`, then `ended` (only the drop of a client that does not come is left), then `stopped` (nothing is). */
+  #phase: "running" | "ended" | "stopped" = "running";
+  /** Its place in the clock's queue (kept by the queue); -1: no deadline. */
+  slot = -1;
 
+  /**
+   * @param config - The timer settings; 0 turns a timer off.
+   * @param clock - Where time comes from; its queue holds the deadline.
+   * @param host - The stream the timers act on.
+   */
   constructor(config: PolicyConfig, clock: Clock, host: TimerHost) {
     this.#config = config;
-    this.#clock = clock;
+    this.#queue = deadlinesOf(clock);
     this.#host = host;
   }
 
   /** The stream starts now: arms the first keepalive or max-duration check. */
   start(): void {
-    this.#startedAt = this.#lastWriteAt = this.#clock.now();
-    this.#schedule();
+    const now = this.#queue.now();
+    this.#startedAt = this.#lastWriteAt = now;
+    this.checkBy(decide(this.#config, this.state(), now).nextCheck);
   }
 
   /** Bytes were handed to the body; `queued`: they wait for a client that has not asked. */
   wrote(queued: boolean): void {
-    const now = this.#clock.now();
+    const now = this.#queue.now();
     this.#lastWriteAt = now;
     if (queued) this.owe(now);
   }
 
   /** Something is owed to a client that has not asked for it: the send timeout counts from now. */
-  owe(now: number = this.#clock.now()): void {
-    if (this.#owedSince !== undefined || this.#stopped) return;
+  owe(now: number = this.#queue.now()): void {
+    if (this.#owedSince !== undefined || this.#phase === "stopped") return;
     this.#owedSince = now;
-    if (this.#config.sendTimeout > 0) this.#checkBy(now + this.#config.sendTimeout);
+    if (this.#config.sendTimeout > 0) this.checkBy(now + this.#config.sendTimeout);
   }
 
   /** The client asked for more: it has taken everything it was owed. */
@@ -76,54 +78,44 @@ export class StreamTimers {
    * client last stopped taking bytes (or from now).
    */
   end(): void {
-    if (this.#stopped) return;
-    this.#ended = true;
-    this.#clear();
+    if (this.#phase === "stopped") return;
+    this.#phase = "ended";
+    this.#queue.delete(this);
     const owedSince = this.#owedSince;
     if (owedSince === undefined) this.owe();
-    else if (this.#config.sendTimeout > 0) this.#checkBy(owedSince + this.#config.sendTimeout);
+    else if (this.#config.sendTimeout > 0) this.checkBy(owedSince + this.#config.sendTimeout);
   }
 
-  /** Clears the timer for good. */
+  /** Takes the deadline out of the queue for good. */
   stop(): void {
-    this.#stopped = true;
-    this.#ended = true;
-    this.#clear();
+    this.#phase = "stopped";
+    this.#queue.delete(this);
   }
 
-  /** Makes sure the timer fires no later than `due`. */
-  #checkBy(due: number): void {
-    const delay = rearmDelay(due, this.#due, this.#clock.now());
-    if (delay === undefined) return;
-    this.#clear();
-    this.#due = due;
-    this.#handle = this.#clock.setTimeout(this.#fired, delay);
+  /** The deadline has come (called by the queue). */
+  fire(): void {
+    if (this.#phase === "stopped") return;
+    // The client may have drained the queue without asking for more yet.
+    if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
+    const { action, nextCheck } = decide(this.#config, this.state(), this.#queue.now());
+    if (action !== undefined) this.#host.act(action);
+    this.checkBy(nextCheck);
   }
 
-  #clear(): void {
-    if (this.#handle !== undefined) this.#clock.clearTimeout(this.#handle);
-    this.#handle = undefined;
-    this.#due = Number.POSITIVE_INFINITY;
+  /** Makes sure the deadline is no later than `due`. */
+  private checkBy(due: number): void {
+    const queue = this.#queue;
+    if (this.#phase === "stopped" || rearmDelay(due, queue.dueOf(this), queue.now()) === undefined)
+      return;
+    queue.set(this, due);
   }
 
-  #schedule(): void {
-    this.#checkBy(decide(this.#config, this.#state(), this.#clock.now()).nextCheck);
-  }
-
-  #state() {
+  private state() {
     return {
       startedAt: this.#startedAt,
       lastWriteAt: this.#lastWriteAt,
       owedSince: this.#owedSince,
-      ended: this.#ended,
+      ended: this.#phase !== "running",
     };
-  }
-
-  #fire(): void {
-    // The client may have drained the queue without asking for more yet.
-    if (this.#owedSince !== undefined && !this.#host.owed()) this.#owedSince = undefined;
-    const { action, nextCheck } = decide(this.#config, this.#state(), this.#clock.now());
-    if (action !== undefined) this.#host.act(action);
-    this.#checkBy(nextCheck);
   }
 }

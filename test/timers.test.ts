@@ -92,3 +92,27 @@ describe("StreamTimers", () => {
     expect(host.actions).toEqual([]);
   });
 });
+
+describe("StreamTimers of many streams on one clock", () => {
+  test("share one timer, each keeping its own keepalive schedule; none is left once all stop", () => {
+    const clock = new FakeClock(1_000_000);
+    const streams = [100, 100, 250].map((keepAlive) => {
+      const host = new Recorder(clock);
+      const timers = new StreamTimers({ keepAlive, sendTimeout: 0, maxDuration: 0 }, clock, host);
+      timers.start();
+      return { host, timers };
+    });
+    expect(clock.live).toBe(1);
+    clock.advance(50);
+    streams[1]?.timers.wrote(false);
+    clock.advance(450);
+    expect(streams.map(({ host }) => host.actions.map(([, at]) => at))).toEqual([
+      [100, 200, 300, 400, 500],
+      [150, 250, 350, 450],
+      [250, 500],
+    ]);
+    expect(clock.live).toBe(1);
+    for (const { timers } of streams) timers.stop();
+    expect(clock.live).toBe(0);
+  });
+});

@@ -52,6 +52,15 @@ function onClose(this: Carrier): void {
   body.closed();
 }
 
+/** A write was refused: nothing more until `drain`. */
+const NEED_DRAIN = 1;
+/** A pump is queued in the shared microtask. */
+const SCHEDULED = 2;
+/** A pull waits on the source; a write while it does asks again once it settles. */
+const PULLING = 4;
+/** Ask again once the pending pull settles. */
+const AGAIN = 8;
+
 /**
  * One response's body. The consumer "wants more" whenever a write was
  * accepted (`write()` returned true) or the response drained; the body then
@@ -61,11 +70,8 @@ export class NodeBody implements Body {
   readonly #res: Carrier;
   readonly #host: BodyHost;
   readonly #resolve: () => void;
-  #needDrain = false;
-  #scheduled = false;
-  /** A pull waits on the source; a write while it does asks again once it settles. */
-  #pulling = false;
-  #again = false;
+  /** Which of {@link NEED_DRAIN}, {@link SCHEDULED}, {@link PULLING}, {@link AGAIN} hold: one field, not four (see `heap.ts`). */
+  #flags = 0;
 
   /**
    * @param res - The response, its head already written.
@@ -91,15 +97,15 @@ export class NodeBody implements Body {
     const accepted = res.write(bytes);
     // Behind compression(), nothing reaches the client until flushed.
     res.flush?.();
-    if (accepted) this.#ask();
-    else if (!this.#needDrain) {
-      this.#needDrain = true;
+    if (accepted) this.ask();
+    else if ((this.#flags & NEED_DRAIN) === 0) {
+      this.#flags |= NEED_DRAIN;
       res.on("drain", onDrain);
     }
   }
 
   get backlog(): number {
-    return this.#needDrain ? this.#res.writableLength : 0;
+    return (this.#flags & NEED_DRAIN) !== 0 ? this.#res.writableLength : 0;
   }
 
   close(): void {
@@ -117,13 +123,13 @@ export class NodeBody implements Body {
 
   /** The consumer is ready for the first bytes. */
   start(): void {
-    this.#ask();
+    this.ask();
   }
 
   /** The response drained: the consumer wants more. */
   drained(): void {
-    this.#needDrain = false;
-    this.#ask();
+    this.#flags &= ~NEED_DRAIN;
+    this.ask();
   }
 
   /** The response closed: the client left, or the end went out. */
@@ -132,29 +138,28 @@ export class NodeBody implements Body {
     this.#resolve();
   }
 
-  #ask(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
+  private ask(): void {
+    if ((this.#flags & SCHEDULED) !== 0) return;
+    this.#flags |= SCHEDULED;
     if (due.push(this) === 1) RESOLVED.then(pullDue);
   }
 
   /** Asks the connection for more (from the shared microtask). */
   pump(): void {
-    this.#scheduled = false;
-    if (this.#needDrain || this.#res[BODY] !== this) return;
-    if (this.#pulling) {
-      this.#again = true;
+    const flags = this.#flags & ~SCHEDULED;
+    this.#flags = flags;
+    if ((flags & NEED_DRAIN) !== 0 || this.#res[BODY] !== this) return;
+    if ((flags & PULLING) !== 0) {
+      this.#flags = flags | AGAIN;
       return;
     }
     const waiting = this.#host.pull();
     if (waiting === undefined) return;
-    this.#pulling = true;
+    this.#flags |= PULLING;
     waiting.then(() => {
-      this.#pulling = false;
-      if (this.#again) {
-        this.#again = false;
-        this.pump();
-      }
+      const again = (this.#flags & AGAIN) !== 0;
+      this.#flags &= ~(PULLING | AGAIN);
+      if (again) this.pump();
     });
   }
 }

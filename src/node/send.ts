@@ -115,6 +115,10 @@ function reply(
     return;
   }
   writeAnswer(res, answer);
+  // A Node request has no signal to listen to (the body hears the client
+  // leave), so the stream need not keep the hub's view of it: without it,
+  // equal options are shared (see `heap.ts`).
+  options.request = undefined;
   const id = req.headers["last-event-id"];
   const lastEventId = typeof id === "string" && id !== "" ? decodeLatin1AsUtf8(id) : undefined;
   const connection = new Connection(source, options, lastEventId);

@@ -303,8 +303,10 @@ describe("sendSSE on node:http", () => {
     const hub = createHub({ maxQueued: 256 * 1024 });
     const closes: SSECloseReason[] = [];
     const sockets: net.Socket[] = [];
+    const ports: (number | undefined)[] = [];
     const origin = await serve((req, res) => {
       sockets.push(req.socket);
+      ports.push(req.socket.remotePort);
       sendHub(req, res, hub, "big", { onClose: (reason) => closes.push(reason) }).catch(() => {});
     });
     const stalled = net.connect(Number(new URL(origin).port), "127.0.0.1");
@@ -321,7 +323,11 @@ describe("sendSSE on node:http", () => {
       received++;
     }
     await waitFor(() => closes.includes("slow"), 5000, "the stalled subscriber closed as slow");
-    await waitFor(() => sockets[0]?.destroyed === true, 5000, "its socket destroyed");
+    // Under load the reader's request may reach the server first: find the
+    // stalled one by its port (read when it came in: a destroyed socket has none).
+    const stalledSocket = sockets.find((_, i) => ports[i] === stalled.localPort);
+    expect(stalledSocket).toBeDefined();
+    await waitFor(() => stalledSocket?.destroyed === true, 5000, "its socket destroyed");
     expect(closes).toEqual(["slow"]);
     expect(hub.subscribers("big")).toBe(1);
     await hub.publish("big", { data: "still here" });
