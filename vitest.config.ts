@@ -20,8 +20,16 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...(skipRedis ? ["test/redis/**"] : [])],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Runtime and browser tests start real servers; two cores run them best one file at a time.
-    fileParallelism: false,
+    // Most of the suite's time is waiting, not computing: real servers, Deno, Bun,
+    // workerd and Chromium sitting idle through keepalive and idle-timeout
+    // periods (the 12 s silent-stream checks). So files run side by side, more
+    // of them than there are cores (this suite is run on two). It is safe
+    // because every file owns what it starts: servers and redis-servers on port
+    // 0, its own temp directories, no writes into the repository, and nothing
+    // rebuilds dist/ (`npm test` builds before vitest starts). Checks that bound
+    // a wait (a head within 1 s, a leave noticed within 1 s) leave room for that load.
+    fileParallelism: true,
+    maxWorkers: 4,
     reporters: ["default"],
   },
 });
