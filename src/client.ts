@@ -28,4 +28,5 @@
 export { type SSEDecoderOptions, SSEDecoderStream } from "./client/decoder-stream.ts";
 export { SSEResponseError } from "./client/errors.ts";
 export type { SSEEvent } from "./client/event.ts";
-export { type EventStream, type FetchEventsOptions, fetchEvents } from "./client/fetch-events.ts";
+export { type EventStream, fetchEvents } from "./client/fetch-events.ts";
+export type { FetchEventsOptions } from "./client/options.ts";

@@ -1,5 +1,7 @@
 /**
- * The `Last-Event-ID` request header, decoded as UTF-8.
+ * The `Last-Event-ID` request header, whose UTF-8 bytes travel as a byte
+ * string (one code unit per byte): read back as UTF-8 on the server, written
+ * that way by web-sse/client. Both directions live here so they stay inverses.
  *
  * @module
  */
@@ -57,4 +59,47 @@ export function decodeLatin1AsUtf8(value: string): string {
   } catch {
     return value;
   }
+}
+
+let unicodeHeaders: boolean | undefined;
+
+/**
+ * True where Headers take any Unicode value and write it as UTF-8 (workerd, as
+ * of its 2026 releases); false where they take byte strings, one code unit
+ * (<= 0xFF) per byte, and throw above U+00FF (browsers, Node, Deno, Bun).
+ */
+function headersTakeUnicode(): boolean {
+  if (unicodeHeaders === undefined) {
+    try {
+      new Headers([["x", "\u2026"]]);
+      unicodeHeaders = true;
+    } catch {
+      unicodeHeaders = false;
+    }
+  }
+  return unicodeHeaders;
+}
+
+/**
+ * A header value that puts `text`'s UTF-8 bytes on the wire, the inverse of
+ * {@link decodeLatin1AsUtf8}: as a byte string (one code unit per byte) where
+ * Fetch takes byte strings, as is where it writes values as UTF-8 itself.
+ *
+ * @param text - Any string without CR, LF or NUL.
+ * @returns The value to set.
+ *
+ * @internal
+ */
+export function encodeUtf8AsLatin1(text: string): string {
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii || headersTakeUnicode()) return text;
+  let out = "";
+  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
+  return out;
 }

@@ -72,22 +72,22 @@ export function sendSSE(
   source: SSESource,
   options?: NodeSSEOptions,
 ): Promise<void> {
-  let run: () => Promise<void>;
+  let resolved: ReturnType<typeof resolveOptions>;
+  let settings: ReturnType<typeof resolveResponseOptions>;
   try {
     checkCall(req, res, options, "sendSSE");
-    const resolved = resolveOptions(options);
-    const settings = resolveResponseOptions(options);
+    resolved = resolveOptions(options);
+    settings = resolveResponseOptions(options);
     checkSource(source, "sendSSE");
-    const view = new NodeRequestView(req);
-    const replier = nodeReplier(req, res);
-    run = () => {
-      const visit = { method: view.method, accept: view.get("accept"), existing: replier.existing };
-      return replier.answer(decide(visit, settings), source, resolved);
-    };
   } catch (error) {
     return Promise.reject(error);
   }
-  return run();
+  return new Promise<void>((resolve) => {
+    const view = new NodeRequestView(req);
+    const replier = nodeReplier(req, res, resolve);
+    const visit = { method: view.method, accept: view.get("accept"), existing: replier.existing };
+    replier.answer(decide(visit, settings), source, resolved);
+  });
 }
 
 /**
@@ -135,12 +135,18 @@ export function sendHub(
   } catch (error) {
     return Promise.reject(error);
   }
-  return reply.call(hub, new NodeRequestView(req), topics, options, nodeReplier(req, res));
+  return new Promise<void>((resolve, reject) => {
+    // The answer step settles once (a bad call rejects it, before anything
+    // is sent); the stream's end resolves this promise through the replier.
+    reply
+      .call(hub, new NodeRequestView(req), topics, options, nodeReplier(req, res, resolve))
+      .catch(reject);
+  });
 }
 
 type ReplyStep = (
   request: RequestLike,
   topics: string | readonly string[],
   options: (NodeSSEOptions & SubscribeOptions) | undefined,
-  replier: Replier<Promise<void>>,
+  replier: Replier<void>,
 ) => Promise<void>;

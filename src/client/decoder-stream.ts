@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { callback, show } from "../check.ts";
 import type { SSEEvent } from "./event.ts";
 import { checkMaxEventSize, EventStreamParser } from "./parse.ts";
 
@@ -51,12 +52,14 @@ export interface SSEDecoderOptions {
 export class SSEDecoderStream extends TransformStream<Uint8Array | string, SSEEvent> {
   /**
    * @param options - Callbacks for `retry` fields and comments, and the size bound.
-   * @throws RangeError for a `maxEventSize` that is not a whole number >= 1.
+   * @throws TypeError for a callback that is not a function or a
+   * `maxEventSize` that is not a number; RangeError for a `maxEventSize` that
+   * is not a whole number >= 1.
    */
   constructor(options: SSEDecoderOptions = {}) {
     const max = checkMaxEventSize(options.maxEventSize, "SSEDecoderStream");
-    const onRetry = options.onRetry;
-    const onComment = options.onComment;
+    const onRetry = callback({ where: "SSEDecoderStream", name: "onRetry" }, options.onRetry);
+    const onComment = callback({ where: "SSEDecoderStream", name: "onComment" }, options.onComment);
     // The parser strips the BOM itself, so byte and text chunks are treated alike.
     const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     let pendingBytes = false;
@@ -98,7 +101,7 @@ export class SSEDecoderStream extends TransformStream<Uint8Array | string, SSEEv
         }
         if (!(chunk instanceof Uint8Array)) {
           throw new TypeError(
-            `SSEDecoderStream: chunks must be Uint8Array or string (got ${chunk === null ? "null" : typeof chunk})`,
+            `SSEDecoderStream: chunks must be Uint8Array or string (got ${show(chunk)})`,
           );
         }
         pendingBytes = true;

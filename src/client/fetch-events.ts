@@ -7,72 +7,10 @@
 import { sleep } from "../sleep.ts";
 import { SSEResponseError } from "./errors.ts";
 import type { SSEEvent } from "./event.ts";
-import { checkMaxEventSize, EventStreamParser } from "./parse.ts";
+import { checkLastEventId, type FetchEventsOptions, type Settings, settingsOf } from "./options.ts";
+import { EventStreamParser } from "./parse.ts";
 import { attemptRequest, isEventStream } from "./request.ts";
-import { checkDelay, RETRIED_STATUSES, reconnectDelay, retryAfter } from "./retry.ts";
-
-/** Options of {@link fetchEvents}: a RequestInit plus the reconnection policy. */
-export interface FetchEventsOptions extends Omit<RequestInit, "signal"> {
-  /** Aborting it ends the iteration (no error) and the open request. */
-  signal?: AbortSignal | undefined;
-  /** Sent as Last-Event-ID on the first request. */
-  lastEventId?: string | undefined;
-  /**
-   * Delay (ms) before reconnecting, until the server sets one with `retry:`.
-   *
-   * @defaultValue 3000
-   */
-  retry?: number | undefined;
-  /**
-   * Cap (ms) for the delay, which doubles (with jitter) on consecutive attempts
-   * that deliver no event.
-   *
-   * @defaultValue 30000
-   */
-  maxRetry?: number | undefined;
-  /**
-   * false: one request, no reconnect.
-   *
-   * @defaultValue true
-   */
-  reconnect?: boolean | undefined;
-  /**
-   * No bytes at all (not even a keepalive comment) for this long (ms): the
-   * connection counts as lost and is reopened. false: never.
-   *
-   * @defaultValue 45000
-   */
-  stallTimeout?: number | false | undefined;
-  /**
-   * Called with one fresh `Request` per attempt (set a refreshed token on its
-   * headers here).
-   *
-   * @defaultValue the global fetch
-   */
-  fetch?: ((request: Request) => Promise<Response>) | undefined;
-  /** Called when a response is accepted as an event stream. */
-  onOpen?: ((response: Response) => void) | undefined;
-  /**
-   * Called before each reconnect: the attempt number (1 for the first
-   * reconnect, counting every reconnect of this stream), the delay chosen, and
-   * the status or error that caused it.
-   */
-  onReconnect?:
-    | ((info: {
-        attempt: number;
-        delay: number;
-        status?: number | undefined;
-        error?: unknown;
-      }) => void)
-    | undefined;
-  /**
-   * A line or event larger than this (bytes) ends the stream with a
-   * RangeError: an upstream that never sends a newline cannot exhaust memory.
-   *
-   * @defaultValue 64 MiB
-   */
-  maxEventSize?: number | undefined;
-}
+import { RETRIED_STATUSES, reconnectDelay, retryAfter } from "./retry.ts";
 
 /** The iteration {@link fetchEvents} returns. */
 export interface EventStream extends AsyncIterableIterator<SSEEvent> {
@@ -82,108 +20,7 @@ export interface EventStream extends AsyncIterableIterator<SSEEvent> {
   close(): void;
 }
 
-/** fetchEvents' own option names: everything else is the RequestInit. */
-const OWN_OPTIONS = [
-  "signal",
-  "lastEventId",
-  "retry",
-  "maxRetry",
-  "reconnect",
-  "stallTimeout",
-  "fetch",
-  "onOpen",
-  "onReconnect",
-  "maxEventSize",
-] as const;
-
-interface Settings {
-  readonly input: string | URL | Request;
-  readonly init: RequestInit;
-  readonly retry: number;
-  readonly maxRetry: number;
-  readonly reconnect: boolean;
-  readonly stallTimeout: number | false;
-  readonly fetch: (request: Request) => Promise<Response>;
-  readonly onOpen: ((response: Response) => void) | undefined;
-  readonly onReconnect: FetchEventsOptions["onReconnect"];
-  readonly maxEventSize: number;
-}
-
 const noop = (): void => {};
-
-/** Shows a value in an error message, cut to a readable length. */
-function show(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-function checkFunction<T>(value: T, name: string): T {
-  if (value !== undefined && typeof value !== "function") {
-    throw new TypeError(`fetchEvents: "${name}" must be a function (got ${show(value)})`);
-  }
-  return value;
-}
-
-/** Checks the call's arguments and splits the options into policy and RequestInit. */
-function settingsOf(input: unknown, options: FetchEventsOptions): Settings {
-  if (typeof input !== "string" && !(input instanceof URL) && !(input instanceof Request)) {
-    throw new TypeError(
-      `fetchEvents: the input must be a string, URL or Request (got ${show(input)})`,
-    );
-  }
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`fetchEvents: options must be an object (got ${show(options)})`);
-  }
-  const init: Record<string, unknown> = { ...options };
-  for (const name of OWN_OPTIONS) delete init[name];
-  const reconnect = options.reconnect ?? true;
-  if (typeof reconnect !== "boolean") {
-    throw new TypeError(`fetchEvents: "reconnect" must be a boolean (got ${show(reconnect)})`);
-  }
-  if (reconnect && options.body instanceof ReadableStream) {
-    throw new TypeError(
-      "fetchEvents: a ReadableStream body cannot be sent twice, so it cannot be re-sent on a reconnect; " +
-        "pass the body as a string, Blob, FormData, URLSearchParams or ArrayBuffer, or set reconnect: false",
-    );
-  }
-  const stallTimeout = options.stallTimeout ?? 45_000;
-  if (
-    stallTimeout !== false &&
-    (typeof stallTimeout !== "number" || !Number.isSafeInteger(stallTimeout) || stallTimeout < 1)
-  ) {
-    throw new RangeError(
-      `fetchEvents: "stallTimeout" must be a whole number of ms >= 1 or false (got ${show(stallTimeout)})`,
-    );
-  }
-  const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`fetchEvents: "signal" must be an AbortSignal (got ${show(signal)})`);
-  }
-  const fetcher = checkFunction(options.fetch, "fetch");
-  return {
-    input,
-    init: init as RequestInit,
-    retry: checkDelay(options.retry, "retry", 3000),
-    maxRetry: checkDelay(options.maxRetry, "maxRetry", 30_000),
-    reconnect,
-    stallTimeout,
-    // Looked up per call, not at import: a page or test may replace fetch later.
-    fetch: fetcher ?? ((request) => fetch(request)),
-    onOpen: checkFunction(options.onOpen, "onOpen"),
-    onReconnect: checkFunction(options.onReconnect, "onReconnect"),
-    maxEventSize: checkMaxEventSize(options.maxEventSize, "fetchEvents"),
-  };
-}
-
-function checkLastEventId(value: unknown): string {
-  if (value === undefined) return "";
-  if (typeof value !== "string" || /[\r\n\0]/.test(value)) {
-    throw new TypeError(
-      `fetchEvents: "lastEventId" must be a string without CR, LF or NUL (got ${show(value)})`,
-    );
-  }
-  return value;
-}
 
 /** Thrown inside an attempt when no bytes came for stallTimeout ms. */
 class StallError extends Error {

@@ -5,6 +5,7 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  * @module
  */
+import { integer } from "../check.ts";
 import type { SSEEvent } from "./event.ts";
 
 /** What the parser tells its owner, in stream order. */
@@ -34,20 +35,16 @@ function valueStart(s: string, afterColon: number, end: number): number {
 }
 
 /**
- * Checks a `maxEventSize` option: a positive safe integer.
+ * Checks a `maxEventSize` option: a safe integer >= 1.
  *
  * @param value - The option as given.
  * @param where - Names the caller in the error.
- * @returns The bound to use.
+ * @returns The bound to use; 64 MiB when not given.
+ * @throws TypeError when it is not a number; RangeError when it is not a
+ * safe integer >= 1.
  */
 export function checkMaxEventSize(value: unknown, where: string): number {
-  if (value === undefined) return DEFAULT_MAX_EVENT_SIZE;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `${where}: "maxEventSize" must be a whole number of bytes >= 1 (got ${String(value)})`,
-    );
-  }
-  return value;
+  return integer({ where, name: "maxEventSize" }, value, DEFAULT_MAX_EVENT_SIZE, 1, " bytes");
 }
 
 /**

@@ -4,47 +4,7 @@
  *
  * @module
  */
-
-let unicodeHeaders: boolean | undefined;
-
-/**
- * True where Headers take any Unicode value and write it as UTF-8 (workerd, as
- * of its 2026 releases); false where they take byte strings, one code unit
- * (<= 0xFF) per byte, and throw above U+00FF (browsers, Node, Deno, Bun).
- */
-function headersTakeUnicode(): boolean {
-  if (unicodeHeaders === undefined) {
-    try {
-      new Headers([["x", "\u2026"]]);
-      unicodeHeaders = true;
-    } catch {
-      unicodeHeaders = false;
-    }
-  }
-  return unicodeHeaders;
-}
-
-/**
- * A header value that puts `text`'s UTF-8 bytes on the wire: as a byte string
- * (one code unit per byte) where Fetch takes byte strings, as is where it
- * writes values as UTF-8 itself.
- *
- * @param text - Any string without CR, LF or NUL.
- * @returns The value to set.
- */
-export function utf8ByteString(text: string): string {
-  let ascii = true;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii || headersTakeUnicode()) return text;
-  let out = "";
-  for (const byte of new TextEncoder().encode(text)) out += String.fromCharCode(byte);
-  return out;
-}
+import { encodeUtf8AsLatin1 } from "../last-event-id.ts";
 
 /**
  * Builds the request of one attempt.
@@ -68,7 +28,7 @@ export function attemptRequest(
   const request = new Request(source, requestInit);
   if (!request.headers.has("accept")) request.headers.set("accept", "text/event-stream");
   if (lastEventId === "") request.headers.delete("last-event-id");
-  else request.headers.set("last-event-id", utf8ByteString(lastEventId));
+  else request.headers.set("last-event-id", encodeUtf8AsLatin1(lastEventId));
   return request;
 }
 

@@ -50,21 +50,3 @@ export function retryAfter(value: string | null, now: number): number | undefine
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }
-
-/**
- * Checks a delay option: a whole number of ms >= 0.
- *
- * @param value - The option as given.
- * @param name - The option's name, for the error.
- * @param fallback - Used when `value` is undefined.
- * @returns The delay.
- */
-export function checkDelay(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(
-      `fetchEvents: "${name}" must be a whole number of ms >= 0 (got ${String(value)})`,
-    );
-  }
-  return value;
-}

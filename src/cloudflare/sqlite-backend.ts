@@ -10,7 +10,7 @@
  * @module
  */
 
-import { integer, newEpoch, show } from "../check.ts";
+import { newEpoch } from "../check.ts";
 import type {
   BackendOpenOptions,
   BackendSnapshot,
@@ -19,55 +19,16 @@ import type {
   TopicSnapshot,
 } from "../hub/backend.ts";
 import { utf8Length } from "../hub/utf8.ts";
+import {
+  EVICT_PAGE,
+  type SqliteBackendOptions,
+  type SqlStorageLike,
+  type SqlValue,
+  SWEEP_BATCH,
+  sqliteSettings,
+} from "./sqlite-options.ts";
 
-/** A value SQLite hands back or takes as a binding. */
-export type SqlValue = ArrayBuffer | string | number | null;
-
-/**
- * The part of a Durable Object's `ctx.storage` the backend uses, typed
- * structurally so that this module imports nothing from `cloudflare:workers`:
- * `ctx.storage` of a SQLite-backed object fits it.
- */
-export interface SqlStorageLike {
-  readonly sql: {
-    exec(query: string, ...bindings: SqlValue[]): { toArray(): Record<string, SqlValue>[] };
-  };
-  transactionSync<T>(closure: () => T): T;
-}
-
-/** Options of {@link sqliteBackend}. */
-export interface SqliteBackendOptions {
-  /**
-   * Prefix of the backend's table names, so they never meet your own tables
-   * in the same object (and two hubs in one object can keep apart).
-   * Letters, digits and `_`, starting with a letter.
-   * @defaultValue `"web_sse_"`
-   */
-  prefix?: string | undefined;
-  /**
-   * Topics whose state is kept. Past it, the state (records, last, ended) of
-   * topics without subscribers is deleted, least recently appended first;
-   * their old ids then take the gap path.
-   * @defaultValue 10 000
-   */
-  maxTopics?: number | undefined;
-  /**
-   * UTF-8 bytes of event bodies kept across all topics. Past it, topics without
-   * subscribers are deleted as above; if that is not enough, the oldest records
-   * of any topic are deleted (their clients take the gap path).
-   * @defaultValue 64 MiB
-   */
-  maxBytes?: number | undefined;
-}
-
-const DEFAULT_MAX_TOPICS = 10_000;
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
-/** Records looked at per append by the expiry sweep: bounds the work one publish does. */
-const SWEEP_BATCH = 64;
-/** Topics looked at per query while choosing which to evict. */
-const EVICT_PAGE = 64;
-
-const PREFIX = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+export type { SqliteBackendOptions, SqlStorageLike, SqlValue } from "./sqlite-options.ts";
 
 /** One row of the records table, as SQLite hands it back. */
 interface RecordRow {
@@ -122,15 +83,7 @@ export function sqliteBackend(
   storage: SqlStorageLike,
   options: SqliteBackendOptions = {},
 ): HubBackend {
-  const prefix = options.prefix ?? "web_sse_";
-  if (typeof prefix !== "string" || !PREFIX.test(prefix) || prefix.startsWith("_cf_")) {
-    throw new TypeError(
-      `sqliteBackend: "prefix" must be letters, digits and _, starting with a letter (not "_cf_"), at most 64 (got ${show(prefix)})`,
-    );
-  }
-  const at = (name: string) => ({ where: "sqliteBackend", name });
-  const maxTopics = integer(at("maxTopics"), options.maxTopics, DEFAULT_MAX_TOPICS, 1);
-  const maxBytes = integer(at("maxBytes"), options.maxBytes, DEFAULT_MAX_BYTES, 1, " bytes");
+  const { prefix, maxTopics, maxBytes } = sqliteSettings(options);
   return new SqliteBackend(storage, prefix, maxTopics, maxBytes);
 }
 
@@ -253,7 +206,7 @@ class SqliteBackend implements HubBackend {
     if (state !== undefined && Number(state.ended) !== 0) return undefined;
     const seq = this.#head + 1;
     const prev = state === undefined ? this.#floor : Number(state.last);
-    const time = Date.now();
+    const time = open.clock?.now() ?? Date.now();
     const size = utf8Length(body);
     this.#exec(
       `INSERT INTO ${this.#records} (seq, prev, topic, body, is_end, time, size) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -411,7 +364,7 @@ class SqliteBackend implements HubBackend {
   async read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
     const open = this.#opened("read");
     // Expired records still waiting for the sweep are left out of replays.
-    const since = open.historyTtl > 0 ? Date.now() - open.historyTtl : 0;
+    const since = open.historyTtl > 0 ? (open.clock?.now() ?? Date.now()) - open.historyTtl : 0;
     const snapshots: TopicSnapshot[] = [];
     for (const topic of topics) {
       const state = this.#exec(`SELECT last, ended FROM ${this.#topics} WHERE topic = ?`, topic)[0];

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { Clock } from "../policy.ts";
 
 /**
  * One stored record: an event, or the marker `end(topic)` appends.
@@ -113,6 +114,12 @@ export interface BackendOpenOptions {
    * state to bound memory should evict other topics first.
    */
   readonly isActive: (topic: string) => boolean;
+  /**
+   * Where the hub's time comes from, for record times and expiry: the real
+   * clock unless a test drives it. A backend whose times come from elsewhere
+   * (Redis's own clock) may ignore it.
+   */
+  readonly clock?: Clock | undefined;
 }
 
 /**

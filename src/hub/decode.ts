@@ -1,9 +1,12 @@
 /**
- * Frames back to messages, for a subscription iterated by hand: a stream gets
+ * Records back to messages, for a subscription iterated by hand: a stream gets
  * the hub's bytes as they are (the push path), but code that loops over
- * `hub.subscribe(topic)(ctx)` itself gets what its type says, messages.
+ * `hub.subscribe(topic)(ctx)` itself gets what its type says, messages. A
+ * record's message is read from its body text (the event as `encodeEvent`
+ * made it); only what exists as bytes alone (onGap's answer, an end
+ * position) is decoded from bytes.
  *
- * Only the hub's own frames come through here (made by `encodeEvent` plus an
+ * Only the hub's own text comes through here (made by `encodeEvent`, plus an
  * `id` line), so this reads that exact shape: blocks ending in a blank line,
  * `field: value` lines with the one space, `:` comment lines.
  *
@@ -11,6 +14,8 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
 import type { SSEMessage } from "../encode.ts";
+import type { HubRecord } from "./backend.ts";
+import { formatId } from "./ids.ts";
 
 const decoder = new TextDecoder();
 
@@ -23,7 +28,29 @@ const decoder = new TextDecoder();
  * (a position) is `{ id }`.
  */
 export function decodeFrames(bytes: Uint8Array): SSEMessage[] {
-  const text = decoder.decode(bytes);
+  return decodeText(decoder.decode(bytes));
+}
+
+/**
+ * The message of one record, with its hub id: an end marker is an id-only message.
+ *
+ * @param record - An event or end marker of the hub.
+ * @returns The message as the client would see it.
+ */
+export function messageOf(record: HubRecord): SSEMessage {
+  const id = formatId(record.epoch, record.seq);
+  if (record.end) return { id };
+  const message = decodeText(record.body)[0] ?? {};
+  return { ...message, id };
+}
+
+/**
+ * The messages in whole text/event-stream blocks, in order.
+ *
+ * @param text - Blocks, each ending in a blank line.
+ * @returns One message per block.
+ */
+export function decodeText(text: string): SSEMessage[] {
   const messages: SSEMessage[] = [];
   for (const block of text.split("\n\n")) {
     if (block === "") continue;

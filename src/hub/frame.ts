@@ -16,6 +16,8 @@ export interface Frame {
   readonly end: boolean;
   /** `id: <id>\n` + the record's body, UTF-8. Shared: never written to. */
   readonly bytes: Uint8Array;
+  /** The record it was made from: hand iteration builds its message from it, not from the bytes. */
+  readonly record: HubRecord;
 }
 
 const encoder = new TextEncoder();
@@ -33,6 +35,7 @@ export function frameOf(record: HubRecord): Frame {
     topic: record.topic,
     end: record.end,
     bytes: encoder.encode(record.end ? `id: ${id}\n\n` : `id: ${id}\n${record.body}`),
+    record,
   };
 }
 

@@ -3,24 +3,19 @@
  *
  * @module
  */
-import { callback, concat, integer, show } from "../check.ts";
+import { callback, integer, show } from "../check.ts";
 import { encodeEvent, type SSEChunk } from "../encode.ts";
 import { lastEventId } from "../last-event-id.ts";
-import { resolveOptions, type SSEOptions } from "../options.ts";
+import { CLOCK, resolveOptions, type SSEOptions } from "../options.ts";
+import { type Clock, systemClock } from "../policy.ts";
 import { complete, decide, resolveResponseOptions } from "../respond.ts";
 import type { SSEContext } from "../source.ts";
 import type { BackendSnapshot, HubBackend, HubRecord } from "./backend.ts";
-import { type Frame, frameOf } from "./frame.ts";
-import { parseId } from "./ids.ts";
+import { LiveFeed } from "./feed.ts";
 import { memoryBackend } from "./memory.ts";
+import { type Position, planReplay, positionOf, readAfter } from "./plan.ts";
 import { FETCH_REPLIER, REPLY, type Replier, type RequestLike } from "./replies.ts";
-import {
-  type FrameRun,
-  type HubCore,
-  type Preread,
-  type Subscriber,
-  subscription,
-} from "./subscription.ts";
+import { type HubCore, type Subscriber, subscription } from "./subscription.ts";
 import { checkTopic, checkTopics } from "./topic.ts";
 import type { Hub, HubOptions, SubscribeOptions } from "./types.ts";
 
@@ -59,6 +54,7 @@ class HubImpl implements Hub, HubCore {
   readonly maxQueued: number;
   readonly historyTtl: number;
   readonly serialize: ((data: unknown) => string) | undefined;
+  readonly clock: Clock;
   readonly #history: number;
   readonly #backend: HubBackend;
   #opening: Promise<void> | undefined;
@@ -67,11 +63,8 @@ class HubImpl implements Hub, HubCore {
   #closing: Promise<void> | undefined;
   epoch = "";
   head = 0;
-  /** Subscribers per topic; a topic's set is removed when it empties. */
-  readonly #byTopic = new Map<string, Set<Subscriber>>();
-  readonly #all = new Set<Subscriber>();
-  /** Live records of topics with subscribers, not yet delivered (see #onRecord). */
-  #pending: HubRecord[] = [];
+  /** This instance's subscribers and the live feed to them. */
+  readonly #feed = new LiveFeed();
 
   constructor(options: HubOptions | undefined) {
     if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -84,6 +77,8 @@ class HubImpl implements Hub, HubCore {
     this.maxQueued = integer(at("maxQueued"), options?.maxQueued, 1024 * 1024, 1, " bytes");
     this.serialize = callback(at("serialize"), options?.serialize);
     this.#backend = checkBackend(options?.backend) ?? memoryBackend();
+    // Internal: lets tests drive time (TTL expiry) through the hub and its backend.
+    this.clock = (options as { [CLOCK]?: Clock } | undefined)?.[CLOCK] ?? systemClock;
   }
 
   // ------------------------------------------------------------ HubCore
@@ -98,6 +93,7 @@ class HubImpl implements Hub, HubCore {
           onRecord: this.#onRecord,
           onLost: this.#onLost,
           isActive: this.#isActive,
+          clock: this.clock,
         })
         .then(
           ({ epoch, head }) => {
@@ -127,105 +123,28 @@ class HubImpl implements Hub, HubCore {
   }
 
   register(subscription: Subscriber): void {
-    this.#all.add(subscription);
-    for (const topic of subscription.topics) {
-      const set = this.#byTopic.get(topic);
-      if (set === undefined) this.#byTopic.set(topic, new Set([subscription]));
-      else set.add(subscription);
-    }
+    this.#feed.register(subscription);
   }
 
   unregister(subscription: Subscriber): void {
-    if (!this.#all.delete(subscription)) return;
-    for (const topic of subscription.topics) {
-      const set = this.#byTopic.get(topic);
-      if (set === undefined) continue;
-      set.delete(subscription);
-      if (set.size === 0) this.#byTopic.delete(topic);
-    }
+    this.#feed.unregister(subscription);
   }
 
-  /**
-   * The live feed: one frame per record, the same bytes for every local
-   * subscriber. The head moves at once; the frames go out in a microtask, so
-   * records a backend hands over together (a Redis XREAD batch) reach each
-   * subscriber of a topic as one write instead of one per record per
-   * subscriber (profiled on the Redis bench: the per-record, per-subscriber
-   * path was the instance's main cost).
-   */
+  /** The live feed: the head moves at once, the frames go out through the feed. */
   readonly #onRecord = (record: HubRecord): void => {
     // A new epoch (a flushed Redis) starts its seqs again from 1: the head starts over with it.
     if (record.epoch !== this.epoch) this.head = record.seq;
     else if (record.seq > this.head) this.head = record.seq;
     this.epoch = record.epoch;
-    if (!this.#byTopic.has(record.topic)) return;
-    if (this.#pending.length === 0) queueMicrotask(this.#flush);
-    this.#pending.push(record);
+    this.#feed.push(record);
   };
-
-  /**
-   * Delivers the pending records in seq order: consecutive records of one
-   * topic (and epoch) become one run, the bytes of a run are joined once and
-   * shared by every subscriber of the topic. An end marker is a run of its own.
-   */
-  readonly #flush = (): void => {
-    const records = this.#pending;
-    if (records.length === 0) return;
-    this.#pending = [];
-    let start = 0;
-    while (start < records.length) {
-      const first = records[start] as HubRecord;
-      let end = start + 1;
-      if (!first.end) {
-        while (end < records.length) {
-          const next = records[end] as HubRecord;
-          if (next.end || next.topic !== first.topic || next.epoch !== first.epoch) break;
-          end++;
-        }
-      }
-      const set = this.#byTopic.get(first.topic);
-      // A subscriber must not throw; if one does, the other runs still go out.
-      if (set !== undefined) this.#deliverRun(set, records, start, end);
-      start = end;
-    }
-  };
-
-  #deliverRun(set: Set<Subscriber>, records: HubRecord[], start: number, end: number): void {
-    const first = records[start] as HubRecord;
-    try {
-      if (end - start === 1) {
-        const frame = frameOf(first);
-        for (const subscriber of set) subscriber.deliver(frame);
-      } else {
-        const frames: Frame[] = [];
-        const chunks: Uint8Array[] = [];
-        let size = 0;
-        for (let i = start; i < end; i++) {
-          const frame = frameOf(records[i] as HubRecord);
-          frames.push(frame);
-          chunks.push(frame.bytes);
-          size += frame.bytes.length;
-        }
-        const run: FrameRun = {
-          first: first.seq,
-          last: (records[end - 1] as HubRecord).seq,
-          bytes: concat(chunks, size),
-          frames,
-        };
-        for (const subscriber of set) subscriber.deliverRun(run);
-      }
-    } catch {
-      // As a backend does around onRecord: the feed goes on.
-    }
-  }
 
   readonly #onLost = (_reason: unknown): void => {
     // What came before the loss still goes out first.
-    this.#flush();
-    for (const subscriber of this.#all) subscriber.abort();
+    this.#feed.abortAll();
   };
 
-  readonly #isActive = (topic: string): boolean => this.#byTopic.has(topic);
+  readonly #isActive = (topic: string): boolean => this.#feed.has(topic);
 
   // ------------------------------------------------------------ Hub
 
@@ -262,12 +181,12 @@ class HubImpl implements Hub, HubCore {
     topics: readonly string[],
     options: SubscribeOptions,
     ctx: SSEContext,
-    startAt: number | undefined,
-    preread?: Preread | undefined,
+    position: Position | undefined,
+    preread?: BackendSnapshot | undefined,
   ): AsyncIterable<SSEChunk> {
     // A web-sse stream takes its [PUSH] path (the shared bytes as they are);
     // iterated by hand, it yields messages.
-    return subscription(this, topics, options, ctx, startAt, preread);
+    return subscription(this, topics, options, ctx, position, preread);
   }
 
   response(
@@ -321,23 +240,22 @@ class HubImpl implements Hub, HubCore {
         resolved,
       );
     }
-    let startAt: number;
-    let preread: Preread | undefined;
+    let position: Position;
+    let preread: BackendSnapshot | undefined;
     try {
       await this.ready();
-      startAt = this.head;
-      const id = lastEventId(request as Request);
-      const epoch = this.epoch;
-      const position = id === undefined ? undefined : parseId(id, epoch, Number.MAX_SAFE_INTEGER);
-      if (id === undefined || position !== undefined) {
-        const after = position ?? (start === "earliest" ? 0 : startAt);
-        const snapshot = await this.read(list, after);
-        preread = { after, snapshot };
-        // An id from the store's earlier life is not a position: the stream's gap path answers it.
-        const sameLife = id === undefined || snapshot.epoch === epoch;
-        // "latest" without an id: the client is at the head, as if it had seen everything.
-        const atPosition = id !== undefined || start !== "earliest";
-        if (sameLife && this.#seenAll(snapshot, atPosition, after)) {
+      position = positionOf(lastEventId(request as Request), start, this.epoch, this.head);
+      // An id that names no position: the stream's gap path answers it, no read needed here.
+      if (position.kind !== "unknown") {
+        preread = await this.read(list, readAfter(position));
+        const plan = planReplay({
+          topics: list,
+          snapshot: preread,
+          position,
+          now: this.clock.now(),
+          ttl: this.historyTtl,
+        });
+        if (plan.seenAll) {
           // EventSource stops reconnecting on 204: the topics are over and the client saw it all.
           return replier.answer(complete(visit, settings), [], resolved);
         }
@@ -358,34 +276,9 @@ class HubImpl implements Hub, HubCore {
     const subscribeOptions: SubscribeOptions = { start, onGap };
     return replier.answer(
       answer,
-      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, startAt, preread),
+      (ctx: SSEContext) => this.#subscription(list, subscribeOptions, ctx, position, preread),
       resolved,
     );
-  }
-
-  /**
-   * Whether every topic has ended and a client at `after` has every event of
-   * them. Decided from the events themselves, not from the end marker's id:
-   * clients built on eventsource-parser (the `eventsource` package among them)
-   * ignore an id-only event, so their Last-Event-ID is the last real event's.
-   *
-   * @param resuming - `after` is the client's position (else: "earliest", whatever is retained is unseen).
-   */
-  #seenAll(snapshot: BackendSnapshot, resuming: boolean, after: number): boolean {
-    if (resuming && after > snapshot.head) return false;
-    const oldest = this.historyTtl > 0 ? Date.now() - this.historyTtl : 0;
-    for (const topic of snapshot.topics) {
-      if (topic.ended === 0) return false;
-      if (after > 0 && topic.ended <= after) continue;
-      let end: HubRecord | undefined;
-      for (const record of topic.records) {
-        if (record.end) end = record;
-        else if (resuming || record.time >= oldest) return false;
-      }
-      // Resuming: the end marker must show that no event came after the client's (none trimmed away).
-      if (resuming && (end === undefined || end.prev > after)) return false;
-    }
-    return true;
   }
 
   async end(topic: string): Promise<void> {
@@ -395,16 +288,14 @@ class HubImpl implements Hub, HubCore {
   }
 
   subscribers(topic?: string): number {
-    if (topic === undefined) return this.#all.size;
-    checkTopic(topic, "hub.subscribers");
-    return this.#byTopic.get(topic)?.size ?? 0;
+    if (topic !== undefined) checkTopic(topic, "hub.subscribers");
+    return this.#feed.count(topic);
   }
 
   close(): Promise<void> {
     if (this.#closing === undefined) {
       this.closed = true;
-      this.#flush();
-      for (const subscriber of this.#all) subscriber.abort();
+      this.#feed.abortAll();
       this.#closing = this.#closeBackend();
     }
     return this.#closing;

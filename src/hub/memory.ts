@@ -92,7 +92,7 @@ class MemoryBackend implements HubBackend {
   append(topic: string, body: string, end: boolean): Promise<HubRecord | undefined> {
     const options = this.#options;
     if (options === undefined) return Promise.reject(new Error("memoryBackend: not open"));
-    const now = Date.now();
+    const now = this.#now();
     this.#expire(now);
     let state = this.#topics.get(topic);
     if (state?.ended) return Promise.resolve(undefined);
@@ -134,7 +134,7 @@ class MemoryBackend implements HubBackend {
   }
 
   read(topics: readonly string[], after: number): Promise<BackendSnapshot> {
-    const now = Date.now();
+    const now = this.#now();
     this.#expire(now);
     const ttl = this.#options?.historyTtl ?? 0;
     const snapshots: TopicSnapshot[] = [];
@@ -154,6 +154,11 @@ class MemoryBackend implements HubBackend {
       floor: this.#floor,
       topics: snapshots,
     });
+  }
+
+  /** The hub's clock when it gave one (tests drive time through it), else the real one. */
+  #now(): number {
+    return this.#options?.clock?.now() ?? Date.now();
   }
 
   close(): Promise<void> {

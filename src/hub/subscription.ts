@@ -7,21 +7,25 @@
  */
 
 import { concat } from "../check.ts";
-import { encodeEvent, type SSEChunk, type SSEMessage } from "../encode.ts";
-import { EncodedEvent } from "../encoded.ts";
+import type { SSEMessage } from "../encode.ts";
 import type { SSECloseReason } from "../options.ts";
+import type { Clock } from "../policy.ts";
 import { PUSH, type PushSink } from "../push.ts";
 import type { SSEContext } from "../source.ts";
-import type { BackendSnapshot, HubRecord } from "./backend.ts";
-import { decodeFrames } from "./decode.ts";
-import { type Frame, frameOf, positionBytes, wrapBytes } from "./frame.ts";
-import { formatId, parseId } from "./ids.ts";
-import type { GapAnswer, SubscribeOptions } from "./types.ts";
+import type { BackendSnapshot } from "./backend.ts";
+import { type Frame, frameOf, positionBytes } from "./frame.ts";
+import { encodeGap, RESET } from "./gap.ts";
+import { formatId } from "./ids.ts";
+import { type Position, planReplay, positionOf, type ReplayPlan, readAfter } from "./plan.ts";
+import { type Part, PullSink } from "./pull.ts";
+import type { SubscribeOptions } from "./types.ts";
 
 /** What a subscription needs from its hub. */
 export interface HubCore {
   readonly maxQueued: number;
   readonly historyTtl: number;
+  /** Where time comes from (the real clock unless a test drives it). */
+  readonly clock: Clock;
   readonly serialize: ((data: unknown) => string) | undefined;
   readonly closed: boolean;
   /** The backend's epoch and the newest seq the live feed delivered. */
@@ -42,29 +46,17 @@ const IDLE = 0;
 /** Registered; the history is read and written; live frames wait in the replay's `buffer`. */
 const REPLAY = 1;
 const LIVE = 2;
-/** Iterator only: everything is queued, the iterator finishes once it is taken. */
-const ENDING = 3;
-const CLOSED = 4;
-
-const DONE: IteratorResult<EncodedEvent> = Object.freeze({ done: true, value: undefined });
-const DONE_MESSAGE: IteratorResult<SSEMessage> = Object.freeze({ done: true, value: undefined });
+const CLOSED = 3;
 
 /**
  * The empty lists every subscription starts with, never written to: a list
  * is made on its first item, so an idle subscriber (the common case, by the
- * thousand) costs no arrays or map of its own.
+ * thousand) costs no arrays of its own.
  */
 const NO_FRAMES: Frame[] = [];
-const NO_BYTES: Uint8Array[] = [];
-const NO_MESSAGES: SSEMessage[] = [];
+const NO_PARTS: Part[] = [];
 
 function noop(): void {}
-
-/** A read `response()` made before the stream started: `read(topics, after)`. */
-export interface Preread {
-  readonly after: number;
-  readonly snapshot: BackendSnapshot;
-}
 
 /**
  * Consecutive live records of one topic (no end marker among them), in seq
@@ -94,68 +86,48 @@ export interface Subscriber {
 /**
  * A new subscription, as `subscribe(topics)(ctx)` returns it.
  *
- * @param startAt - For `response()`'s "latest": the position when the request came in.
- * @param preread - What `response()` already read for this request, used when still current.
+ * @param position - The client's position as `response()` fixed it (else taken at the start).
+ * @param preread - What `response()` already read for that position, used when still current.
  */
 export function subscription(
   hub: HubCore,
   topics: readonly string[],
   options: SubscribeOptions,
   ctx: SSEContext,
-  startAt: number | undefined,
-  preread?: Preread | undefined,
+  position: Position | undefined,
+  preread?: BackendSnapshot | undefined,
 ): Subscriber & AsyncIterable<SSEMessage> {
-  return new Subscription(hub, topics, options, ctx, startAt, preread);
+  return new Subscription(hub, topics, options, ctx, position, preread);
 }
 
-/** The subscription a hub's `subscribe(topics)(ctx)` returns. */
 /**
  * What a subscription holds from its creation until it is live: once live
  * (an idle subscriber, by the thousand) it holds none of it.
  */
 class Replay {
   readonly options: SubscribeOptions;
-  /** For `response()`'s "latest": the position when the request came in. */
-  readonly startAt: number | undefined;
-  preread: Preread | undefined;
+  /** The client's position as `response()` fixed it. */
+  readonly position: Position | undefined;
+  /** What `response()` read for it. */
+  preread: BackendSnapshot | undefined;
   /** Live frames that came during the replay. */
   buffer: Frame[] = NO_FRAMES;
   buffered = 0;
-  /** Replay bytes not yet handed out. */
-  frames: Uint8Array[] = NO_BYTES;
+  /** The replay's frames (and gap answer) not yet handed out. */
+  parts: Part[] = NO_PARTS;
   at = 0;
-  /** The history has been read: `frames` is the whole replay. */
-  ready = false;
-  /** Push path: writes the next window once the client took the last. */
+  /** Writes the next window once the client took the last. */
   pump: (() => void) | undefined;
 
   constructor(
     options: SubscribeOptions,
-    startAt: number | undefined,
-    preread: Preread | undefined,
+    position: Position | undefined,
+    preread: BackendSnapshot | undefined,
   ) {
     this.options = options;
-    this.startAt = startAt;
+    this.position = position;
     this.preread = preread;
   }
-}
-
-/** The iterator path's state: made on the first `next()`, so a stream's subscription never holds it. */
-class Iteration {
-  queue: Uint8Array[] = NO_BYTES;
-  queued = 0;
-  /** Messages decoded from the last bytes taken, not yet handed out. */
-  decoded: SSEMessage[] = NO_MESSAGES;
-  decodedAt = 0;
-  waiter: ((result: IteratorResult<EncodedEvent>) => void) | undefined;
-  rejecter: ((error: unknown) => void) | undefined;
-  error: { error: unknown } | undefined;
-  onAbort: (() => void) | undefined;
-  decode:
-    | ((
-        result: IteratorResult<EncodedEvent>,
-      ) => IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>>)
-    | undefined;
 }
 
 /** The subscription a hub's `subscribe(topics)(ctx)` returns. */
@@ -173,23 +145,21 @@ class Subscription implements Subscriber {
   #ended: Map<string, number> | undefined;
   /** Until live: the replay's state. */
   #replay: Replay | undefined;
-  // The push path.
+  /** Where it writes: a stream's body, or the {@link PullSink} of hand iteration. */
   #sink: PushSink | undefined;
-  // The iterator path.
-  #iter: Iteration | undefined;
 
   constructor(
     hub: HubCore,
     topics: readonly string[],
     options: SubscribeOptions,
     ctx: SSEContext,
-    startAt: number | undefined,
-    preread: Preread | undefined,
+    position: Position | undefined,
+    preread: BackendSnapshot | undefined,
   ) {
     this.#hub = hub;
     this.topics = topics;
     this.#ctx = ctx;
-    this.#replay = new Replay(options, startAt, preread);
+    this.#replay = new Replay(options, position, preread);
   }
 
   // ---------------------------------------------------------------- the push path
@@ -205,129 +175,15 @@ class Subscription implements Subscriber {
     return () => this.#close();
   }
 
-  // ---------------------------------------------------------------- the iterator path
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
   /**
-   * The next message, for code that iterates by hand. The bytes come a whole
-   * window or queue at a time (one wake per burst, not a promise per event)
-   * and are handed out one message per call.
+   * Iterated by hand: a {@link PullSink} takes the stream's place and hands
+   * out one message per `next()`.
    */
-  next(): Promise<IteratorResult<SSEMessage>> {
-    const it = this.#it();
-    if (it.decodedAt < it.decoded.length) {
-      const value = it.decoded[it.decodedAt++] as SSEMessage;
-      return Promise.resolve({ done: false, value });
-    }
-    it.decode ??= (result) => this.#decode(result);
-    return this.#nextBytes(it).then(it.decode);
+  [Symbol.asyncIterator](): AsyncIterator<SSEMessage> {
+    return new PullSink(this, this.#ctx);
   }
 
-  #it(): Iteration {
-    let it = this.#iter;
-    if (it === undefined) it = this.#iter = new Iteration();
-    return it;
-  }
-
-  #decode(
-    result: IteratorResult<EncodedEvent>,
-  ): IteratorResult<SSEMessage> | Promise<IteratorResult<SSEMessage>> {
-    if (result.done) return DONE_MESSAGE;
-    const it = this.#it();
-    it.decoded = decodeFrames(result.value.bytes);
-    it.decodedAt = 0;
-    return this.next();
-  }
-
-  #nextBytes(it: Iteration): Promise<IteratorResult<EncodedEvent>> {
-    if (it.error !== undefined) {
-      const { error } = it.error;
-      it.error = undefined;
-      return Promise.reject(error);
-    }
-    if (this.#phase === IDLE) {
-      const signal = this.#ctx?.signal;
-      if (signal !== undefined) {
-        it.onAbort = () => this.#close();
-        signal.addEventListener("abort", it.onAbort);
-      }
-      this.#begin();
-    }
-    const bytes = this.#take(it);
-    if (bytes !== undefined) return Promise.resolve({ done: false, value: wrapBytes(bytes) });
-    if (this.#phase >= ENDING) {
-      this.#close();
-      return Promise.resolve(DONE);
-    }
-    return new Promise((resolve, reject) => {
-      it.waiter = resolve;
-      it.rejecter = reject;
-    });
-  }
-
-  return(): Promise<IteratorResult<SSEMessage>> {
-    const it = this.#iter;
-    if (it !== undefined) {
-      it.decoded = NO_MESSAGES;
-      it.decodedAt = 0;
-    }
-    this.#close();
-    return Promise.resolve(DONE_MESSAGE);
-  }
-
-  /** What the next `next()` hands out: a replay window, or every queued live frame as one chunk. */
-  #take(it: Iteration): Uint8Array | undefined {
-    const replay = this.#replay;
-    if (this.#phase === REPLAY && replay !== undefined) {
-      const frames = replay.frames;
-      if (replay.at >= frames.length) return undefined;
-      const start = replay.at;
-      let size = 0;
-      while (replay.at < frames.length && size < WINDOW) {
-        size += (frames[replay.at++] as Uint8Array).length;
-      }
-      const window = concat(frames.slice(start, replay.at), size);
-      if (replay.at >= frames.length && replay.ready) this.#goLive();
-      // goLive may have queued buffered live frames (or ended): they go with the next take.
-      return window;
-    }
-    if (it.queue.length === 0) return undefined;
-    const bytes = concat(it.queue, it.queued);
-    it.queue = NO_BYTES;
-    it.queued = 0;
-    return bytes;
-  }
-
-  /** Answers a waiting `next()`, if any. */
-  #wake(): void {
-    const it = this.#iter;
-    if (it === undefined) return;
-    const resolve = it.waiter;
-    const reject = it.rejecter;
-    if (resolve === undefined || reject === undefined) return;
-    // Cleared first: taking a replay window can go live and queue more, which must not wake twice.
-    it.waiter = it.rejecter = undefined;
-    if (it.error !== undefined) {
-      const { error } = it.error;
-      it.error = undefined;
-      reject(error);
-      return;
-    }
-    const bytes = this.#take(it);
-    if (bytes !== undefined) resolve({ done: false, value: wrapBytes(bytes) });
-    else if (this.#phase >= ENDING) {
-      this.#close();
-      resolve(DONE);
-    } else {
-      it.waiter = resolve;
-      it.rejecter = reject;
-    }
-  }
-
-  // ---------------------------------------------------------------- the shared state machine
+  // ---------------------------------------------------------------- the state machine
 
   /** The hot path: one live frame of one of this subscriber's topics. */
   deliver(frame: Frame): void {
@@ -335,10 +191,10 @@ class Subscription implements Subscriber {
     const phase = this.#phase;
     if (phase === LIVE) {
       this.#floor = frame.seq;
-      if (frame.end) this.#topicEnded(frame.topic, frame.seq, frame.bytes);
+      if (frame.end) this.#topicEnded(frame.topic, frame.seq, frame);
       else {
         this.#clientSeq = frame.seq;
-        this.#emit(frame.bytes);
+        this.#emit(frame.bytes, [frame]);
       }
     } else if (phase === REPLAY) {
       const replay = this.#replay as Replay;
@@ -353,7 +209,7 @@ class Subscription implements Subscriber {
     if (this.#phase === LIVE && run.first > this.#floor) {
       this.#floor = run.last;
       this.#clientSeq = run.last;
-      this.#emit(run.bytes);
+      this.#emit(run.bytes, run.frames);
       return;
     }
     // Replaying, or some of them handled already: frame by frame.
@@ -361,22 +217,19 @@ class Subscription implements Subscriber {
   }
 
   /** Hands live bytes to the client now, or queues them; past maxQueued the subscriber is slow. */
-  #emit(bytes: Uint8Array): void {
-    const sink = this.#sink;
-    if (sink !== undefined) {
-      sink.write(bytes);
-      if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
-      return;
-    }
-    const it = this.#it();
-    if (it.queue.length === 0) it.queue = [bytes];
-    else it.queue.push(bytes);
-    it.queued += bytes.length;
-    if (it.queued > this.#hub.maxQueued) this.#finish("slow");
-    else if (it.waiter !== undefined) this.#wake();
+  #emit(bytes: Uint8Array, parts: readonly Part[]): void {
+    const sink = this.#sink as PushSink;
+    this.#write(sink, bytes, parts);
+    if (sink.queued > this.#hub.maxQueued) this.#finish("slow");
   }
 
-  #topicEnded(topic: string, seq: number, position: Uint8Array | undefined): void {
+  /** A stream's sink takes the bytes; hand iteration reads the frames they were made of. */
+  #write(sink: PushSink, bytes: Uint8Array, parts: readonly Part[]): void {
+    if (sink instanceof PullSink) sink.writeParts(bytes, parts);
+    else sink.write(bytes);
+  }
+
+  #topicEnded(topic: string, seq: number, position: Frame): void {
     this.#ended ??= new Map();
     this.#ended.set(topic, seq);
     if (this.#ended.size < this.topics.length) return;
@@ -384,13 +237,17 @@ class Subscription implements Subscriber {
   }
 
   /** Every topic has ended: the client gets its final position, then the stream closes. */
-  #endAll(position: Uint8Array | undefined): void {
+  #endAll(position: Frame | undefined): void {
     let last = 0;
     if (this.#ended !== undefined)
       for (const seq of this.#ended.values()) if (seq > last) last = seq;
     if (this.#clientSeq < last) {
       this.#clientSeq = last;
-      this.#emit(position ?? positionBytes(this.#epoch, last));
+      if (position !== undefined) this.#emit(position.bytes, [position]);
+      else {
+        const bytes = positionBytes(this.#epoch, last);
+        this.#emit(bytes, [bytes]);
+      }
     }
     this.#finish("done");
   }
@@ -402,125 +259,115 @@ class Subscription implements Subscriber {
   }
 
   async #start(): Promise<void> {
-    const hub = this.#hub;
     const replay = this.#replay;
-    if (replay === undefined) return;
+    if (replay === undefined || !(await this.#register())) return;
+    const position = this.#position(replay);
+    // Until the read says where the client is, keep every live frame past what this hub has seen.
+    this.#floor = Math.min(readAfter(position), this.#hub.head);
+    const snapshot = await this.#read(replay, position);
+    if (this.#phase !== REPLAY) return;
+    const hub = this.#hub;
+    const plan = planReplay({
+      topics: this.topics,
+      snapshot,
+      position,
+      now: hub.clock.now(),
+      ttl: hub.historyTtl,
+    });
+    this.#epoch = snapshot.epoch;
+    if (plan.ended.size > 0) this.#ended = new Map(plan.ended);
+    const parts: Part[] = [];
+    for (const record of plan.records) parts.push(frameOf(record));
+    const newest = plan.records[plan.records.length - 1];
+    if (newest !== undefined) this.#clientSeq = newest.seq;
+    if (plan.gapped.length > 0) {
+      const answer = await this.#gapAnswer(replay, plan, snapshot.epoch);
+      if (this.#phase !== REPLAY) return;
+      parts.push(answer);
+      this.#clientSeq = plan.position;
+    }
+    this.#floor = plan.position;
+    replay.parts = parts;
+    replay.at = 0;
+    this.#pumpReplay();
+  }
+
+  /**
+   * Waits for the backend, then joins the live feed. Registered before the
+   * read: a record appended meanwhile is in the read, in the buffer, or both
+   * (deduplicated by seq), never in neither.
+   *
+   * @returns Whether the replay goes on (false: the stream ended meanwhile).
+   */
+  async #register(): Promise<boolean> {
+    const hub = this.#hub;
+    if (!hub.closed) await hub.ready();
+    if (this.#phase !== REPLAY) return false;
     if (hub.closed) {
       // A subscriber that comes after close(): its stream ends as the others did.
       this.#finish("abort");
-      return;
+      return false;
     }
-    await hub.ready();
-    if (this.#phase !== REPLAY) return;
-    if (hub.closed) {
-      this.#finish("abort");
-      return;
-    }
-    // Registered before the read: a record appended meanwhile is in the read,
-    // in the buffer, or both (deduplicated by seq), never in neither.
     hub.register(this);
-    const epoch = hub.epoch;
-    const head = hub.head;
-    const lastEventId = this.#ctx?.lastEventId;
-    let resume: number | undefined;
-    let gap = false;
-    let after: number;
-    if (lastEventId !== undefined && lastEventId !== "") {
-      resume = parseId(lastEventId, epoch, Number.MAX_SAFE_INTEGER);
-      gap = resume === undefined;
-      after = resume ?? head;
-    } else if (replay.options.start === "earliest") {
-      after = 0;
-    } else {
-      after = Math.min(replay.startAt ?? head, head);
-    }
-    // Until the read says where the client is, keep every live frame past what this hub has seen.
-    this.#floor = Math.min(after, head);
-    const preread = replay.preread;
-    replay.preread = undefined;
-    // response()'s read serves when nothing reached the live feed since: every
-    // record after it is still to come, to this subscriber, now registered.
-    const snapshot =
-      preread !== undefined &&
-      preread.after === after &&
-      preread.snapshot.epoch === epoch &&
-      hub.head <= preread.snapshot.head
-        ? preread.snapshot
-        : await hub.read(this.topics, after);
-    if (this.#phase !== REPLAY) return;
-    this.#epoch = snapshot.epoch;
-    if (resume !== undefined && (snapshot.epoch !== epoch || resume > snapshot.head)) gap = true;
-
-    const ttl = hub.historyTtl;
-    const oldest = ttl > 0 ? Date.now() - ttl : 0;
-    const gapped: string[] = [];
-    let records: HubRecord[] = [];
-    for (let i = 0; i < this.topics.length; i++) {
-      const topic = this.topics[i] as string;
-      const state = snapshot.topics[i];
-      if (state === undefined) throw new Error("hub: the backend's read left out a topic");
-      if (state.ended > 0) {
-        this.#ended ??= new Map();
-        this.#ended.set(topic, state.ended);
-      }
-      if (gap) {
-        gapped.push(topic);
-        continue;
-      }
-      let kept = state.records;
-      if (oldest > 0) kept = kept.filter((record) => record.time >= oldest);
-      if (resume !== undefined && !continuous(resume, state, kept, snapshot.floor)) {
-        gapped.push(topic);
-        continue;
-      }
-      if (records.length === 0) records = kept.slice();
-      else for (const record of kept) records.push(record);
-    }
-    if (gapped.length < this.topics.length && this.topics.length > 1) {
-      records.sort((a, b) => a.seq - b.seq);
-    }
-    const frames: Uint8Array[] = [];
-    for (const record of records) {
-      if (record.end || record.seq <= after) continue;
-      frames.push(frameOf(record).bytes);
-      this.#clientSeq = record.seq;
-    }
-    const position = gap ? snapshot.head : Math.max(after, snapshot.head);
-    if (gapped.length > 0) {
-      const onGap = replay.options.onGap;
-      const sent =
-        onGap === undefined
-          ? RESET
-          : ((await onGap({ lastEventId: lastEventId as string, topics: gapped })) ?? undefined);
-      if (this.#phase !== REPLAY) return;
-      frames.push(encodeGap(sent, formatId(snapshot.epoch, position), this.#hub.serialize));
-      this.#clientSeq = position;
-    }
-    this.#floor = position;
-    replay.frames = frames;
-    replay.at = 0;
-    replay.ready = true;
-    if (this.#sink !== undefined) this.#pumpReplay();
-    else if (frames.length === 0) {
-      this.#goLive();
-      this.#wake();
-    } else this.#wake();
+    return true;
   }
 
-  /** Push path: writes the replay a window at a time, each once the client took the last. */
+  /** The client's position: fixed by `response()` when it made one, else taken now. */
+  #position(replay: Replay): Position {
+    const hub = this.#hub;
+    const given = replay.position;
+    if (given === undefined) {
+      return positionOf(this.#ctx?.lastEventId, replay.options.start, hub.epoch, hub.head);
+    }
+    // "latest" from an earlier life of the backend: its head means nothing in this one.
+    if (given.kind === "latest" && given.seq > hub.head) return { kind: "latest", seq: hub.head };
+    return given;
+  }
+
+  /**
+   * What the backend holds after the position. `response()`'s read serves
+   * when nothing reached the live feed since: every record after it is still
+   * to come, to this subscriber, now registered.
+   */
+  #read(replay: Replay, position: Position): Promise<BackendSnapshot> | BackendSnapshot {
+    const hub = this.#hub;
+    const preread = replay.preread;
+    replay.preread = undefined;
+    if (preread !== undefined && preread.epoch === hub.epoch && hub.head <= preread.head) {
+      return preread;
+    }
+    return hub.read(this.topics, readAfter(position));
+  }
+
+  /** The gap path: onGap's answer (by default a reset event), its last event carrying the position. */
+  async #gapAnswer(replay: Replay, plan: ReplayPlan, epoch: string): Promise<Uint8Array> {
+    const onGap = replay.options.onGap;
+    const lastEventId = this.#ctx?.lastEventId ?? "";
+    const sent =
+      onGap === undefined
+        ? RESET
+        : ((await onGap({ lastEventId, topics: plan.gapped })) ?? undefined);
+    return encodeGap(sent, formatId(epoch, plan.position), this.#hub.serialize);
+  }
+
+  /** Writes the replay a window at a time, each once the client took the last. */
   #pumpReplay(): void {
     const sink = this.#sink as PushSink;
     const replay = this.#replay;
     if (replay === undefined) return;
-    const frames = replay.frames;
-    while (replay.at < frames.length) {
+    const parts = replay.parts;
+    while (replay.at < parts.length) {
       if (this.#phase !== REPLAY || sink.closed) return;
       const start = replay.at;
+      const chunks: Uint8Array[] = [];
       let size = 0;
-      while (replay.at < frames.length && size < WINDOW) {
-        size += (frames[replay.at++] as Uint8Array).length;
+      while (replay.at < parts.length && size < WINDOW) {
+        const part = parts[replay.at++] as Part;
+        const bytes = part instanceof Uint8Array ? part : part.bytes;
+        chunks.push(bytes);
+        size += bytes.length;
       }
-      sink.write(concat(frames.slice(start, replay.at), size));
+      this.#write(sink, concat(chunks, size), parts.slice(start, replay.at));
       if (sink.queued > 0) {
         // Also after the last window: live frames count against maxQueued, the replay must not.
         replay.pump ??= () => this.#pumpReplay();
@@ -547,26 +394,11 @@ class Subscription implements Subscriber {
 
   /** Ends the stream from the hub's side. */
   #finish(reason: "done" | "slow" | "abort"): void {
-    if (this.#phase >= ENDING) return;
+    if (this.#phase === CLOSED) return;
     this.#hub.unregister(this);
     this.#replay = undefined;
-    const sink = this.#sink;
-    if (sink !== undefined) {
-      this.#phase = CLOSED;
-      sink.end(reason);
-      return;
-    }
-    if (reason === "done") this.#phase = ENDING;
-    else {
-      // A pulled stream cannot be told why; it ends normally and the client reconnects.
-      const it = this.#iter;
-      if (it !== undefined) {
-        it.queue = NO_BYTES;
-        it.queued = 0;
-      }
-      this.#phase = CLOSED;
-    }
-    this.#wake();
+    this.#phase = CLOSED;
+    this.#sink?.end(reason);
   }
 
   /** Ends every subscriber's stream: `hub.close()` and a lost live feed. */
@@ -575,110 +407,19 @@ class Subscription implements Subscriber {
   }
 
   #fail(error: unknown): void {
-    if (this.#phase >= ENDING) return;
+    if (this.#phase === CLOSED) return;
     this.#hub.unregister(this);
     this.#phase = CLOSED;
     this.#replay = undefined;
-    const sink = this.#sink;
-    if (sink !== undefined) {
-      sink.fail(error);
-      return;
-    }
-    this.#it().error = { error };
-    this.#wake();
+    this.#sink?.fail(error);
   }
 
-  /** The stream ended (or the iterator was returned): let go of everything. */
+  /** The stream ended (or the iteration did): let go of everything. */
   #close(): void {
     if (this.#phase !== CLOSED) {
       this.#phase = CLOSED;
       this.#hub.unregister(this);
     }
     this.#replay = undefined;
-    const it = this.#iter;
-    if (it === undefined) return;
-    it.queue = NO_BYTES;
-    it.queued = 0;
-    if (it.onAbort !== undefined) this.#ctx?.signal?.removeEventListener("abort", it.onAbort);
-    const resolve = it.waiter;
-    it.waiter = it.rejecter = undefined;
-    resolve?.(DONE);
   }
-}
-
-const RESET: SSEChunk = Object.freeze({ event: "reset", data: "" });
-
-/**
- * The continuity check for one topic: is every record after `position` still
- * held? Records dropped by trimming or expiry leave a hole that `prev` shows.
- */
-function continuous(
-  position: number,
-  state: { readonly last: number },
-  kept: readonly HubRecord[],
-  floor: number,
-): boolean {
-  // No state: nothing ever happened on the topic, or its state was evicted (then floor covers it).
-  if (state.last === 0) return position >= floor;
-  if (state.last <= position) return true;
-  const first = kept[0];
-  return first !== undefined && first.prev <= position;
-}
-
-/** An answer with nothing to send: `{}` (no field at all) means the same as returning nothing. */
-function isEmpty(sent: GapAnswer): boolean {
-  if (typeof sent !== "object" || sent === null || Array.isArray(sent)) return false;
-  if (sent instanceof EncodedEvent) return false;
-  for (const value of Object.values(sent)) if (value !== undefined) return false;
-  return true;
-}
-
-/**
- * onGap's answer as bytes, the last event carrying the new position's id. An
- * `EncodedEvent` goes out as its bytes (it cannot take an id), so the
- * position follows it as an id-only event; so does an answer of nothing.
- */
-function encodeGap(
-  sent: GapAnswer | undefined,
-  id: string,
-  serialize: ((data: unknown) => string) | undefined,
-): Uint8Array {
-  const list: readonly (SSEChunk | EncodedEvent)[] =
-    sent === undefined || isEmpty(sent)
-      ? []
-      : Array.isArray(sent)
-        ? sent
-        : [sent as SSEChunk | EncodedEvent];
-  const options = serialize === undefined ? undefined : { serialize };
-  const encoder = new TextEncoder();
-  const parts: Uint8Array[] = [];
-  let text = "";
-  const flush = (): void => {
-    if (text === "") return;
-    parts.push(encoder.encode(text));
-    text = "";
-  };
-  let positioned = false;
-  for (let i = 0; i < list.length; i++) {
-    const chunk = list[i] as SSEChunk | EncodedEvent;
-    if (chunk instanceof EncodedEvent) {
-      flush();
-      parts.push(chunk.bytes);
-    } else if (i < list.length - 1) text += encodeEvent(chunk, options);
-    else {
-      const message =
-        typeof chunk === "object" && chunk !== null && !Array.isArray(chunk)
-          ? { ...chunk, id }
-          : typeof chunk === "string"
-            ? { data: chunk, id }
-            : chunk;
-      text += encodeEvent(message, options);
-      positioned = true;
-    }
-  }
-  if (!positioned) text += `id: ${id}\n\n`;
-  flush();
-  let size = 0;
-  for (const part of parts) size += part.length;
-  return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts, size);
 }

@@ -37,17 +37,15 @@ export class NodeRequestView implements RequestLike {
   }
 }
 
-/** Resolves once `res` has closed or finished. */
-function settled(res: NodeResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.removeListener("close", done);
-      res.removeListener("finish", done);
-      resolve();
-    };
-    res.on("close", done);
-    res.on("finish", done);
-  });
+/** Calls `done` once `res` has closed or finished. */
+function whenEnded(res: NodeResponse, done: () => void): void {
+  const ended = (): void => {
+    res.removeListener("close", ended);
+    res.removeListener("finish", ended);
+    done();
+  };
+  res.on("close", ended);
+  res.on("finish", ended);
 }
 
 /**
@@ -79,12 +77,14 @@ export function checkCall(req: unknown, res: unknown, options: unknown, where: s
 /**
  * The Node shell for the front door's answers: `existing` is what `res`
  * holds; `answer()` writes the head and, for a stream, runs the connection.
- * Each reply resolves once the response has closed (after `onClose`).
+ * `done` is called once the response has closed (after `onClose`): the
+ * caller's one promise settles through it, with no promise chain held per
+ * connection (see `heap.ts`).
  */
-export function nodeReplier(req: NodeRequest, res: NodeResponse): Replier<Promise<void>> {
+export function nodeReplier(req: NodeRequest, res: NodeResponse, done: () => void): Replier<void> {
   return {
     existing: existingHeaders(res),
-    answer: (answer, source, options) => reply(req, res, answer, source, options),
+    answer: (answer, source, options) => reply(req, res, answer, source, options, done),
   };
 }
 
@@ -94,7 +94,8 @@ function reply(
   answer: Answer,
   source: unknown,
   options: ResolvedOptions,
-): Promise<void> {
+  done: () => void,
+): void {
   if (clientGone(res)) {
     // Nothing can reach the client: nothing is sent, and the stream that
     // would have been ends as a client leaving ends it.
@@ -104,21 +105,20 @@ function reply(
     } catch {
       // As in the engine: an onClose that throws must not break the end.
     }
-    return Promise.resolve();
+    done();
+    return;
   }
   if (answer.kind !== "stream") {
     closeUnopened(source, new DOMException(`${answer.status} answer: no stream`, "AbortError"));
-    const done = settled(res);
+    whenEnded(res, done);
     writeAnswer(res, answer);
-    return done;
+    return;
   }
   writeAnswer(res, answer);
   const id = req.headers["last-event-id"];
   const lastEventId = typeof id === "string" && id !== "" ? decodeLatin1AsUtf8(id) : undefined;
   const connection = new Connection(source, options, lastEventId);
-  return new Promise<void>((resolve) => {
-    const body = new NodeBody(res, connection, resolve);
-    connection.open(body);
-    body.start();
-  });
+  const body = new NodeBody(res, connection, done);
+  connection.open(body);
+  body.start();
 }

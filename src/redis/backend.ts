@@ -13,7 +13,8 @@ import type {
   TopicSnapshot,
 } from "../hub/backend.ts";
 import { adapt, type Conn, type RedisLike } from "./client.ts";
-import { bounded, RedisBackendError, TimeoutError } from "./errors.ts";
+import { fsyncsAlways, isRecheck, runScript } from "./commands.ts";
+import { RedisBackendError } from "./errors.ts";
 import { decodeTopic, encodeTopic, liveKey, type RedisKeys, redisKeys } from "./keys.ts";
 import { LiveReader } from "./reader.ts";
 import { list, type StreamEntry, seqOf, streamEntry, text } from "./reply.ts";
@@ -60,40 +61,6 @@ export interface RedisBackendOptions {
 const BLOCK = 2000;
 /** Past BLOCK, how long a read may stay silent before its connection counts as hung. */
 const WATCHDOG = 3000;
-
-// EVALSHA names scripts by their SHA-1; a Redis that restarted forgot them, so NOSCRIPT falls back to EVAL.
-const shas = new Map<Script, Promise<string>>();
-function sha1(script: Script): Promise<string> {
-  let sha = shas.get(script);
-  if (sha === undefined) {
-    sha = crypto.subtle
-      .digest("SHA-1", new TextEncoder().encode(script.text))
-      .then((digest) =>
-        Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""),
-      );
-    shas.set(script, sha);
-  }
-  return sha;
-}
-
-/** Redis error replies: the command was refused and did nothing. */
-const REFUSED =
-  /^(ERR|OOM|WRONGTYPE|NOSCRIPT|BUSY|READONLY|MISCONF|NOPERM|NOAUTH|CROSSSLOT|MOVED|ASK|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN)\b/;
-
-async function evalScript(
-  conn: Conn,
-  script: Script,
-  keys: string[],
-  args: string[],
-): Promise<unknown> {
-  const tail = [String(keys.length), ...keys, ...args];
-  try {
-    return await conn.send(["EVALSHA", await sha1(script), ...tail]);
-  } catch (error) {
-    if (!/NOSCRIPT/.test(String((error as Error)?.message))) throw error;
-    return conn.send(["EVAL", script.text, ...tail]);
-  }
-}
 
 class RedisBackend implements HubBackend {
   readonly #main: Conn;
@@ -282,35 +249,8 @@ class RedisBackend implements HubBackend {
   }
 
   /** Runs a script within the timeout; every failure becomes a RedisBackendError. */
-  async #eval(script: Script, args: string[], what: string): Promise<unknown> {
-    try {
-      return await bounded(
-        evalScript(this.#main, script, [this.#keys.epoch], args),
-        this.#timeout,
-        what,
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof TimeoutError) {
-        throw new RedisBackendError(
-          `redisBackend: ${what}: no answer from Redis within ${this.#timeout} ms${script === APPEND ? "; the record may or may not have been stored" : ""}`,
-          undefined,
-          error,
-        );
-      }
-      if (REFUSED.test(message)) {
-        throw new RedisBackendError(
-          `redisBackend: ${what}: Redis refused it (${show(message)})${script === APPEND ? "; nothing was stored" : ""}`,
-          false,
-          error,
-        );
-      }
-      throw new RedisBackendError(
-        `redisBackend: ${what}: ${show(message)}${script === APPEND ? "; the record may or may not have been stored" : ""}`,
-        undefined,
-        error,
-      );
-    }
+  #eval(script: Script, args: string[], what: string): Promise<unknown> {
+    return runScript(this.#main, script, [this.#keys.epoch], args, this.#timeout, what);
   }
 
   /**
@@ -333,32 +273,11 @@ class RedisBackend implements HubBackend {
   }
 
   /**
-   * Whether the server fsyncs every write (`appendfsync always`), which only
-   * CONFIG GET tells (a script may not call it). Refused (ACLs, a renamed
-   * CONFIG): not vouched for, so a restart starts a new epoch.
-   */
-  async #fsyncsAlways(what: string): Promise<boolean> {
-    try {
-      const reply = await bounded(
-        this.#main.send(["CONFIG", "GET", "appendfsync"]),
-        this.#timeout,
-        what,
-      );
-      return configValue(reply, "appendfsync") === "always";
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (REFUSED.test(message)) return false;
-      // Redis away: decide nothing on what could not be read.
-      throw new RedisBackendError(`redisBackend: ${what}: ${show(message)}`, false, error);
-    }
-  }
-
-  /**
    * The epoch (created if missing, or anew if Redis lost what it acknowledged)
    * and head; measures Redis's clock against ours on the way.
    */
   async #ensure(what: string): Promise<[string, number]> {
-    const always = await this.#fsyncsAlways(what);
+    const always = await fsyncsAlways(this.#main, this.#timeout, what);
     const sent = performance.now();
     const [epoch, head, time, run] = list(
       await this.#eval(ENSURE, [...this.#prologue(), always ? "1" : "0"], what),
@@ -432,25 +351,6 @@ class RedisBackend implements HubBackend {
       // onLost must not throw either.
     }
   }
-}
-
-function isRecheck(reply: unknown): boolean {
-  return Array.isArray(reply) && reply.length === 1 && text(reply[0]) === "!recheck";
-}
-
-/** A CONFIG GET answer's value, whatever shape the client gives it (pairs, object, Map). */
-function configValue(reply: unknown, name: string): string {
-  if (reply instanceof Map) return text(reply.get(name));
-  if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      if (text(reply[i]) === name) return text(reply[i + 1]);
-    }
-    return "";
-  }
-  if (reply !== null && typeof reply === "object") {
-    return text((reply as Record<string, unknown>)[name]);
-  }
-  return "";
 }
 
 function toRecord(epoch: string, topic: string, entry: StreamEntry): HubRecord {

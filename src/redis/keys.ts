@@ -6,7 +6,8 @@
  * epoch starts from nothing, even when Redis lost only some keys.
  *
  * ```text
- * {prefix}:epoch                    string  the epoch (SET once, when missing)
+ * {prefix}:epoch                    string  the epoch (SET when missing, or anew when Redis lost data)
+ * {prefix}:run                      string  run id of the Redis server that last checked the epoch
  * {prefix}:<epoch>:seq              string  counter behind every seq (INCR)
  * {prefix}:<epoch>:floor            string  highest last seq of a dropped topic
  * {prefix}:<epoch>:topics           zset    topic -> time (µs) of its last append

@@ -103,10 +103,18 @@ describe("SSEDecoderStream follows the WHATWG parsing rules", () => {
     expect(decoded.events).toHaveLength(1000);
   });
 
-  test("a maxEventSize that is not a whole number >= 1 is a RangeError at construction", () => {
-    for (const bad of [0, -1, 1.5, Number.NaN, "10"]) {
-      expect(() => new SSEDecoderStream({ maxEventSize: bad as number })).toThrow(RangeError);
+  test("a maxEventSize that is not a whole number >= 1 is a RangeError at construction, and not a number a TypeError", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new SSEDecoderStream({ maxEventSize: bad })).toThrow(RangeError);
     }
+    expect(() => new SSEDecoderStream({ maxEventSize: "10" as never })).toThrow(TypeError);
+  });
+
+  test("an onRetry or onComment that is not a function is a TypeError at construction", () => {
+    expect(() => new SSEDecoderStream({ onRetry: 5 as never })).toThrow(
+      /SSEDecoderStream: "onRetry" must be a function \(got 5\)/,
+    );
+    expect(() => new SSEDecoderStream({ onComment: "x" as never })).toThrow(TypeError);
   });
 
   test("a chunk that is neither bytes nor text errors the stream with a TypeError", async () => {

@@ -191,6 +191,19 @@ describe("fetchEvents requests", () => {
     expect(() => fetchEvents("http://x/", { fetch: 42 as never })).toThrow(TypeError);
     expect(() => fetchEvents(42 as never)).toThrow(TypeError);
   });
+
+  test("an option of the wrong type is a TypeError and a number out of range a RangeError, naming the option", () => {
+    expect(() => fetchEvents("http://x/", { retry: "5" as never })).toThrow(
+      /fetchEvents: "retry" must be a safe integer >= 0 in milliseconds \(got "5"\)/,
+    );
+    expect(() => fetchEvents("http://x/", { stallTimeout: "1s" as never })).toThrow(TypeError);
+    expect(() => fetchEvents("http://x/", { stallTimeout: 1.5 })).toThrow(/"stallTimeout"/);
+    expect(() => fetchEvents("http://x/", { maxEventSize: -1 })).toThrow(/"maxEventSize"/);
+    expect(() => fetchEvents("http://x/", { signal: {} as never })).toThrow(TypeError);
+    expect(() => fetchEvents("http://x/", { onReconnect: 1 as never })).toThrow(
+      /"onReconnect" must be a function/,
+    );
+  });
 });
 
 describe("fetchEvents statuses", () => {

@@ -123,3 +123,63 @@ export async function connect(
   if (response.status !== 200) throw new Error(`expected a stream, got status ${response.status}`);
   return new Client(response);
 }
+
+/**
+ * A client that reconnects as an EventSource does, with the id of the last
+ * event it got as Last-Event-ID, until stopped: what a live subscriber sees
+ * across a fault that ends its stream.
+ */
+export class Follower {
+  readonly connections: Client[] = [];
+  #stopped = false;
+  readonly #done: Promise<void>;
+
+  constructor(
+    readonly hub: Hub,
+    readonly topics: string | readonly string[],
+  ) {
+    this.#done = this.#run();
+  }
+
+  /** Every event of every connection, in order. */
+  get events(): Seen[] {
+    return this.connections.flatMap((client) => client.events);
+  }
+
+  get data(): string[] {
+    return this.events.map((event) => event.data);
+  }
+
+  async #run(): Promise<void> {
+    let lastEventId: string | undefined;
+    while (!this.#stopped) {
+      try {
+        const client = await connect(this.hub, this.topics, { keepAlive: 200, lastEventId });
+        this.connections.push(client);
+        await client.ended;
+        if (client.lastEventId !== "") lastEventId = client.lastEventId;
+      } catch {
+        // Refused while the store is away: try again, as EventSource does.
+      }
+      if (!this.#stopped) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Waits until `condition` holds; fails after `ms` with what was seen. */
+  async until(condition: () => boolean, ms: number, what: string): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) {
+        throw new Error(`${what}: not within ${ms} ms; saw ${JSON.stringify(this.data)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Stops reconnecting and leaves. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const client of this.connections) await client.close();
+    await this.#done;
+  }
+}

@@ -17,7 +17,9 @@
 import { describe, expect, it } from "vitest";
 import { createHub, type Hub, type HubBackend, type HubOptions } from "../../src/hub.ts";
 import { EncodedEvent, SSEEncodeError } from "../../src/index.ts";
-import { type Client, connect, request } from "./client.ts";
+import { CLOCK } from "../../src/options.ts";
+import { type Client, connect, Follower, request, type Seen } from "./client.ts";
+import { FakeClock } from "./fake-clock.ts";
 
 /** A backend on a store of its own, with what else the store can do. */
 export interface BackendFixture {
@@ -38,6 +40,14 @@ export interface BackendFixture {
    * it, with a new epoch. Called after the first hub closed.
    */
   wipe?: (() => HubBackend | Promise<HubBackend>) | undefined;
+  /**
+   * Takes a copy of the store now; the function it resolves to puts the store
+   * back to that copy while hubs stay open, as a Redis restored from an older
+   * snapshot does: the store comes back with less than it acknowledged.
+   */
+  checkpoint?: (() => Promise<() => Promise<void>>) | undefined;
+  /** A backend on a fresh store of its own that keeps at most `maxBytes` of events in all. */
+  bounded?: ((maxBytes: number) => HubBackend | Promise<HubBackend>) | undefined;
   /** Releases what the fixture holds; called after each test. */
   dispose?: (() => void | Promise<void>) | undefined;
 }
@@ -56,6 +66,18 @@ export interface ConformanceOptions {
   restart?: boolean | undefined;
   /** The fixture has `wipe()`: run the lost-store test. */
   wipe?: boolean | undefined;
+  /** The fixture has `checkpoint()`: run the store-comes-back-with-less test. */
+  checkpoint?: boolean | undefined;
+  /** The fixture has `bounded()`: run the byte-bound test. */
+  bounded?: boolean | undefined;
+  /**
+   * The backend takes its record times and expiry from the hub's clock
+   * (`BackendOpenOptions.clock`): the TTL tests skip ahead on a fake clock
+   * instead of sleeping. Leave out for a backend with a clock of its own (Redis).
+   */
+  fakeTime?: boolean | undefined;
+  /** Events the storm test publishes. @defaultValue 300 */
+  stormEvents?: number | undefined;
   /** Deadline (ms) of each wait for events. @defaultValue 5000 */
   waitMs?: number | undefined;
   /**
@@ -85,13 +107,27 @@ export function backendConformance(
   const ms = options.waitMs ?? 5000;
   const ttl = options.ttlMs ?? 1000;
 
+  /** With `fakeTime`, the clock every hub of a test runs on. */
+  let clock: FakeClock | undefined;
+
+  /** Lets `ms` pass: on the fake clock at once, else for real. */
+  async function pass(ms: number): Promise<void> {
+    if (clock === undefined) await tick(ms);
+    else clock.advance(ms);
+  }
+
   /** Runs `body` with a hub on a fresh fixture; closes both whatever happens. */
   async function withHub(
     hubOptions: Omit<HubOptions, "backend">,
     body: (hub: Hub, fixture: BackendFixture) => Promise<void>,
   ): Promise<void> {
     const fixture = await factory();
-    const hub = createHub({ ...hubOptions, backend: fixture.backend });
+    clock = options.fakeTime ? new FakeClock() : undefined;
+    const hub = createHub({
+      ...hubOptions,
+      backend: fixture.backend,
+      ...(clock === undefined ? {} : { [CLOCK]: clock }),
+    } as HubOptions);
     try {
       await body(hub, fixture);
     } finally {
@@ -362,7 +398,7 @@ export function backendConformance(
     it("historyTtl: events older than it are not replayed (gap path), newer ones are", async () => {
       await withHub({ historyTtl: ttl }, async (hub) => {
         const old = await publishAll(hub, "t", ["old0", "old1"]);
-        await tick(ttl * 2);
+        await pass(ttl * 2);
         const fresh = await publishAll(hub, "t", ["new0", "new1"]);
         const gapped = await connect(hub, "t", { lastEventId: old[0] });
         await gapped.count(1, ms);
@@ -567,6 +603,189 @@ export function backendConformance(
         expect(hub.subscribers("t")).toBe(0);
       });
     });
+
+    it("historyTtl: when every kept event has expired while subscribers wait, publishing, subscribing and resuming go on", async () => {
+      await withHub({ historyTtl: ttl }, async (hub) => {
+        const watcher = await connect(hub, "a");
+        const both = await connect(hub, ["a", "b"]);
+        const zero = await hub.publish("a", "zero");
+        await hub.publish("a", "first");
+        await watcher.count(2, ms);
+        // Past the TTL: every record of the watched topic "a" has expired.
+        await pass(ttl * 2 + 50);
+        const b1 = await hub.publish("b", "b1");
+        const a2 = await hub.publish("a", "a2");
+        await watcher.count(3, ms);
+        await both.count(4, ms);
+        expect(watcher.data).toEqual(["zero", "first", "a2"]);
+        expect(both.data).toEqual(["zero", "first", "b1", "a2"]);
+        // The expired event cannot be replayed: a client from before it takes the gap path.
+        const late = await connect(hub, "a", { lastEventId: zero });
+        await late.count(1, ms);
+        expect(late.events[0]).toEqual({ id: a2, event: "reset", data: "" });
+        const fresh = await connect(hub, ["a", "b"], { lastEventId: b1 });
+        await fresh.count(1, ms);
+        expect(fresh.data).toEqual(["a2"]);
+        for (const client of [watcher, both, late, fresh]) await client.close();
+      });
+    });
+
+    it("storm: clients that leave mid-replay (cancel, return(), abort) and resume while publishing goes on get every event once, in order", async () => {
+      await withHub({ history: 1000 }, async (hub) => {
+        const topics = ["s1", "s2"];
+        const total = options.stormEvents ?? 300;
+        // A fixed seed: a failure reproduces.
+        let seed = 12345;
+        const random = (): number => {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          return seed / 2147483648;
+        };
+        const published: string[] = [];
+        let publishing = true;
+        const publisher = (async () => {
+          try {
+            for (let i = 0; i < total; i++) {
+              published.push(await hub.publish(topics[i % 2] as string, `s${i}`));
+              if (i % 25 === 0) await tick(1);
+            }
+          } finally {
+            publishing = false;
+          }
+        })();
+        const deadline = Date.now() + ms * 6;
+        const storming = async (): Promise<Seen[]> => {
+          const got: Seen[] = [];
+          let last: string | undefined;
+          while (publishing || got.length < total) {
+            if (Date.now() > deadline) {
+              throw new Error(`storm: a client got ${got.length} of ${total} events in time`);
+            }
+            const want = got.length + 1 + Math.floor(random() * 40);
+            if (random() < 0.5) {
+              // Over HTTP: read some, then leave (the body is cancelled).
+              const client = await connect(hub, topics, { lastEventId: last, start: "earliest" });
+              await client
+                .until((c) => got.length + c.events.length >= want, 150, "some events")
+                .catch(() => {});
+              await client.close();
+              got.push(...client.events);
+            } else {
+              // By hand: next() some, then return() or abort the signal.
+              const controller = new AbortController();
+              const iterator = hub
+                .subscribe(topics, { start: "earliest" })({
+                  signal: controller.signal,
+                  lastEventId: last,
+                })
+                [Symbol.asyncIterator]();
+              while (got.length < want) {
+                const result = await Promise.race([iterator.next(), tick(150).then(() => null)]);
+                if (result === null || result.done) break;
+                const { id, event, data } = result.value as {
+                  id?: string;
+                  event?: string;
+                  data: string;
+                };
+                got.push({ id, event, data: String(data) });
+              }
+              if (random() < 0.5) await iterator.return?.();
+              else controller.abort();
+            }
+            last = got[got.length - 1]?.id ?? last;
+          }
+          return got;
+        };
+        const clients = await Promise.all(Array.from({ length: 6 }, storming));
+        await publisher;
+        const data = Array.from({ length: total }, (_, i) => `s${i}`);
+        for (const got of clients) {
+          expect(got.map((event) => event.data)).toEqual(data);
+          expect(got.map((event) => event.id)).toEqual(published);
+        }
+      });
+    }, 120_000);
+
+    if (options.bounded)
+      it("a byte bound trims the oldest events of every topic, watched ones too: live subscribers get everything, a client behind the trim takes the gap path", async () => {
+        const fixture = await factory();
+        if (fixture.bounded === undefined) {
+          await fixture.dispose?.();
+          throw new Error(`${name}: options.bounded is set but the fixture has no bounded()`);
+        }
+        const hub = createHub({ backend: await fixture.bounded(64 * 1024) });
+        try {
+          const topics = ["w0", "w1", "w2", "w3"];
+          const watchers = await Promise.all(topics.map((topic) => connect(hub, topic)));
+          const body = "x".repeat(4096);
+          const ids: string[] = [];
+          for (let i = 0; i < 40; i++) {
+            for (const topic of topics) ids.push(await hub.publish(topic, `${i}:${body}`));
+          }
+          for (const watcher of watchers) {
+            await watcher.count(40, ms);
+            expect(watcher.data.map((d) => d.slice(0, d.indexOf(":")))).toEqual(range(0, 40, ""));
+          }
+          // 640 KiB were published under a 64 KiB bound: the first events are gone.
+          const behind = await connect(hub, "w0", { lastEventId: ids[0] });
+          await behind.count(1, ms);
+          expect(behind.events[0]).toMatchObject({ event: "reset", data: "" });
+          // The newest events of a watched topic are still replayed.
+          const recent = await connect(hub, "w3", { lastEventId: ids[ids.length - 5] });
+          await recent.count(1, ms);
+          expect(recent.data[0]?.startsWith("39:")).toBe(true);
+          for (const client of [...watchers, behind, recent]) await client.close();
+        } finally {
+          await hub.close();
+          await fixture.dispose?.();
+        }
+      });
+
+    if (options.checkpoint)
+      it("a store restored to an older copy while hubs run: no id handed out twice, subscribers keep receiving, clients that missed events take the gap path", async () => {
+        const fixture = await factory();
+        if (fixture.checkpoint === undefined) {
+          await fixture.dispose?.();
+          throw new Error(`${name}: options.checkpoint is set but the fixture has no checkpoint()`);
+        }
+        const a = createHub({ backend: fixture.backend });
+        const b = fixture.share === undefined ? a : createHub({ backend: await fixture.share() });
+        const follower = new Follower(b, "t");
+        try {
+          await follower.until(() => b.subscribers("t") > 0, ms, "a subscriber");
+          const kept = await publishAll(a, "t", range(0, 3, "kept"));
+          const restore = await fixture.checkpoint();
+          const lost = await publishAll(a, "t", range(0, 3, "lost"));
+          await follower.until(() => follower.events.length >= 6, ms, "six events");
+          await restore();
+          const after: string[] = [];
+          const deadline = Date.now() + ms * 4;
+          while (follower.data.filter((d) => d.startsWith("after")).length < 3) {
+            if (Date.now() > deadline)
+              throw new Error(`no events after the restore: ${follower.data}`);
+            after.push(await a.publish("t", `after${after.length}`));
+            await tick(50);
+          }
+          const all = [...kept, ...lost, ...after];
+          expect(new Set(all).size).toBe(all.length);
+          const seen = follower.events.map((event) => event.id);
+          expect(new Set(seen).size).toBe(seen.length);
+          // What the follower got after the restore is in publish order, once each.
+          const got = follower.data.filter((d) => d.startsWith("after"));
+          expect(got).toEqual(range(0, after.length, "after").filter((d) => got.includes(d)));
+          // Clients that missed the lost events take the gap path.
+          for (const from of [kept[2] as string, lost[0] as string]) {
+            const resumed = await connect(b, "t", { lastEventId: from });
+            await resumed.count(1, ms);
+            expect(resumed.events[0]?.event).toBe("reset");
+            await resumed.close();
+          }
+        } finally {
+          await follower.stop();
+          await a.close();
+          await b.close();
+          await fixture.dispose?.();
+        }
+      });
 
     if (options.share)
       it("two hubs on one shared store: a publish on one reaches the other's subscribers with the same id", async () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeEvent, type SSEMessage } from "../../src/encode.ts";
-import { decodeFrames } from "../../src/hub/decode.ts";
+import { decodeFrames, messageOf } from "../../src/hub/decode.ts";
 
 const encoder = new TextEncoder();
 
@@ -45,5 +45,17 @@ describe("decodeFrames", () => {
 
   it("an id-only frame (a position) is a message with just the id", () => {
     expect(decodeFrames(encoder.encode("id: e1-7\n\n"))).toEqual([{ id: "e1-7" }]);
+  });
+
+  it("messageOf reads a record's message from its body text, with the hub id; an end marker is a position", () => {
+    const base = { epoch: "e1", prev: 0, topic: "t", time: 0 };
+    const body = encodeEvent({ event: "note", data: "a\nb", retry: 5 });
+    expect(messageOf({ ...base, seq: 7, body, end: false })).toEqual({
+      id: "e1-7",
+      event: "note",
+      data: "a\nb",
+      retry: 5,
+    });
+    expect(messageOf({ ...base, seq: 8, body: "", end: true })).toEqual({ id: "e1-8" });
   });
 });

@@ -25,8 +25,9 @@ backendConformance(
     backend: memoryBackend(),
     // A new process: nothing kept, a new epoch.
     wipe: () => memoryBackend(),
+    bounded: (maxBytes) => memoryBackend({ maxBytes }),
   }),
-  { wipe: true },
+  { wipe: true, bounded: true, fakeTime: true },
 );
 
 describe("memoryBackend maxBytes", () => {

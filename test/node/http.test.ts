@@ -7,8 +7,9 @@ import { once } from "node:events";
 import http from "node:http";
 import net from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
+import { createHub } from "../../src/hub.ts";
 import { type SSECloseReason, type SSEOptions, sseResponse } from "../../src/index.ts";
-import { type NodeSSEOptions, sendSSE } from "../../src/node.ts";
+import { type NodeSSEOptions, sendHub, sendSSE } from "../../src/node.ts";
 import { waitFor } from "../helpers/core-sse.ts";
 import { http1 } from "../runtimes/shared/client.ts";
 import { handler } from "./app.ts";
@@ -296,5 +297,38 @@ describe("sendSSE on node:http", () => {
     // Kernel buffers take a few MiB at most; the source is not pulled past them.
     expect(yielded * event.data.length).toBeLessThan(16 * 1024 * 1024);
     expect(maxBuffered).toBeLessThan(1024 * 1024);
+  });
+
+  test("sendHub: a subscriber that never reads is closed as 'slow' past maxQueued, its socket destroyed, others served", async () => {
+    const hub = createHub({ maxQueued: 256 * 1024 });
+    const closes: SSECloseReason[] = [];
+    const sockets: net.Socket[] = [];
+    const origin = await serve((req, res) => {
+      sockets.push(req.socket);
+      sendHub(req, res, hub, "big", { onClose: (reason) => closes.push(reason) }).catch(() => {});
+    });
+    const stalled = net.connect(Number(new URL(origin).port), "127.0.0.1");
+    stalled.pause();
+    stalled.write("GET / HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+    const reader = http1(origin);
+    const reading = await reader.open("/");
+    await waitFor(() => hub.subscribers("big") === 2, 5000, "both subscribed");
+    const data = "y".repeat(64 * 1024);
+    let received = 0;
+    for (let i = 0; i < 64 && closes.length === 0; i++) {
+      await hub.publish("big", { data });
+      await reading.next(5000);
+      received++;
+    }
+    await waitFor(() => closes.includes("slow"), 5000, "the stalled subscriber closed as slow");
+    await waitFor(() => sockets[0]?.destroyed === true, 5000, "its socket destroyed");
+    expect(closes).toEqual(["slow"]);
+    expect(hub.subscribers("big")).toBe(1);
+    await hub.publish("big", { data: "still here" });
+    expect((await reading.next(5000)).data).toBe("still here");
+    expect(received).toBeGreaterThan(0);
+    reading.close();
+    stalled.destroy();
+    await hub.close();
   });
 });

@@ -1,5 +1,6 @@
 // The hub backend conformance suite on redisBackend(), over a real redis-server,
 // with node-redis and with ioredis.
+import { Redis as IORedis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { redisBackend } from "../../src/redis.ts";
 import { backendConformance } from "../hub/conformance.ts";
@@ -40,11 +41,32 @@ for (const kind of CLIENT_KINDS) {
           await clients[0]?.command("FLUSHALL");
           return backendOn();
         },
+        // Redis restored from an older snapshot while the instances run: every
+        // key of the prefix DUMPed now and RESTOREd later (keys made since are deleted).
+        checkpoint: async () => {
+          const raw = new IORedis(server.url);
+          raw.on("error", () => {});
+          clients.push({
+            client: raw,
+            command: async () => {},
+            close: async () => raw.disconnect(),
+          });
+          const keys = await raw.keys(`{${prefix}}:*`);
+          const dumps = await Promise.all(keys.map((key) => raw.dumpBuffer(key)));
+          return async () => {
+            const now = await raw.keys(`{${prefix}}:*`);
+            if (now.length > 0) await raw.del(...now);
+            for (let i = 0; i < keys.length; i++) {
+              const dump = dumps[i];
+              if (dump) await raw.restore(keys[i] as string, 0, dump, "REPLACE");
+            }
+          };
+        },
         dispose: async () => {
           for (const client of clients) await client.close();
         },
       };
     },
-    { share: true, restart: true, wipe: true },
+    { share: true, restart: true, wipe: true, checkpoint: true },
   );
 }

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { createHub, type Hub } from "../../src/hub.ts";
 import { redisBackend } from "../../src/redis.ts";
-import { type Client, connect, type Seen } from "../hub/client.ts";
+import { type Client, connect, Follower } from "../hub/client.ts";
 import {
   CLIENT_KINDS,
   type ClientKind,
@@ -74,58 +74,11 @@ async function subscriber(hub: Hub, topic: string, lastEventId?: string): Promis
   return client;
 }
 
-/** A client that reconnects as an EventSource does, with its Last-Event-ID, until stopped. */
-class Follower {
-  readonly connections: Client[] = [];
-  #stopped = false;
-  readonly #done: Promise<void>;
-
-  constructor(
-    readonly hub: Hub,
-    readonly topic: string,
-  ) {
-    this.#done = this.#run();
-    cleanup.push(() => this.stop());
-  }
-
-  get events(): Seen[] {
-    return this.connections.flatMap((client) => client.events);
-  }
-
-  get data(): string[] {
-    return this.events.map((event) => event.data);
-  }
-
-  async #run(): Promise<void> {
-    let lastEventId: string | undefined;
-    while (!this.#stopped) {
-      try {
-        const client = await connect(this.hub, this.topic, { keepAlive: 200, lastEventId });
-        this.connections.push(client);
-        await client.ended;
-        if (client.lastEventId !== "") lastEventId = client.lastEventId;
-      } catch {
-        // Refused while Redis is away: try again, as EventSource does.
-      }
-      if (!this.#stopped) await sleep(100);
-    }
-  }
-
-  async until(condition: () => boolean, ms: number, what: string): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > deadline) {
-        throw new Error(`${what}: not within ${ms} ms; saw ${JSON.stringify(this.data)}`);
-      }
-      await sleep(50);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    for (const client of this.connections) await client.close();
-    await this.#done;
-  }
+/** A reconnecting client, stopped after the test. */
+function follow(hub: Hub, topic: string): Follower {
+  const follower = new Follower(hub, topic);
+  cleanup.push(() => follower.stop());
+  return follower;
 }
 
 /** Waits until `hub` has `count` subscribers on `topic` (bounded). */
@@ -150,7 +103,7 @@ async function publishUntilReceived(
   const data: string[] = [];
   const deadline = Date.now() + 30_000;
   for (let i = 0; ; i++) {
-    ids.push(await publishSoon(hub, follower.topic, `after${i}`));
+    ids.push(await publishSoon(hub, "t", `after${i}`));
     data.push(`after${i}`);
     if (follower.data.filter((d) => d.startsWith("after")).length >= want) break;
     if (Date.now() > deadline) {
@@ -181,7 +134,7 @@ describe.each(CLIENT_KINDS)("Redis that comes back with less, with %s", (kind) =
     const redis = await server();
     const a = await instance(kind, redis);
     const b = await instance(kind, redis);
-    const follower = new Follower(b, "t");
+    const follower = follow(b, "t");
     await subscribed(b, "t");
     const saved: string[] = [];
     for (let i = 0; i < 3; i++) saved.push(await a.publish("t", `saved${i}`));
@@ -211,7 +164,7 @@ describe.each(CLIENT_KINDS)("Redis that comes back with less, with %s", (kind) =
     const redis = await server();
     const a = await instance(kind, redis);
     const b = await instance(kind, redis);
-    const follower = new Follower(b, "t");
+    const follower = follow(b, "t");
     await subscribed(b, "t");
     const before: string[] = [];
     for (let i = 0; i < 3; i++) before.push(await a.publish("t", `before${i}`));
