@@ -69,6 +69,8 @@ describe("encodeLong", () => {
     ["a lone surrogate", "data: ", `${"z".repeat(LONG_DATA)}\uD800`],
     ["a non-ASCII event type", "event: é\ndata: ", "z".repeat(LONG_DATA)],
   ])("gives the bytes TextEncoder gives for the joined text (%s)", (_, head, data) => {
-    expect(encodeLong({ head, data })).toEqual(encoder.encode(`${head}${data}\n\n`));
+    const want = encoder.encode(`${head}${data}\n\n`);
+    expect(encodeLong({ head, data }, true)).toEqual(want);
+    expect(encodeLong({ head, data }, false)).toEqual(want);
   });
 });
