@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { configDefaults, defineConfig } from "vitest/config";
+import type { TestSpecification } from "vitest/node";
+import { BaseSequencer } from "vitest/node";
 
 // The web-sse/redis tests start a real redis-server (Debian's package). A
 // machine without one skips them with this warning; under CI=true they run,
@@ -24,10 +26,47 @@ if (skipRedis) {
  */
 const ALONE = ["test/cloudflare/conformance.test.ts"];
 
+/**
+ * The longest files, started first so that they overlap everything else
+ * instead of making a tail. vitest orders by the durations it cached in
+ * node_modules/.vite, which a fresh checkout (CI) does not have.
+ */
+const SLOWEST = [
+  "test/heap-budget.test.ts",
+  "test/hub/memory-faults.test.ts",
+  "test/redis/cluster.test.ts",
+  "test/hub/memory-bound.test.ts",
+  "test/client/runtimes.test.ts",
+  "test/redis/hub.test.ts",
+  "test/browser/hub-ai-answer.test.ts",
+  "test/browser/hub-room.test.ts",
+  "test/cloudflare/sqlite-backend.test.ts",
+  "test/redis/persistence.test.ts",
+  "examples/ai-answer/ai-answer.test.ts",
+];
+
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification): number => {
+      const at = SLOWEST.findIndex((path) => file.moduleId.endsWith(path));
+      return at === -1 ? SLOWEST.length : at;
+    };
+    const group = (file: TestSpecification): number => file.project.config.sequence.groupOrder;
+    return sorted
+      .map((file, index) => ({ file, index }))
+      .sort(
+        (a, b) => group(a.file) - group(b.file) || rank(a.file) - rank(b.file) || a.index - b.index,
+      )
+      .map(({ file }) => file);
+  }
+}
+
 const exclude = [...configDefaults.exclude, ...(skipRedis ? ["test/redis/**"] : [])];
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: SlowestFirst },
     projects: [
       {
         extends: true,
