@@ -352,7 +352,18 @@ const sources: [string, (probe: Probe) => SSESource][] = [
 interface Ending {
   reason: SSECloseReason;
   how: string;
-  setup(): { options: SSEOptions; end(reader: StreamReader): Promise<void> | void };
+  setup(): {
+    options: SSEOptions;
+    end(reader: StreamReader, clock: FakeClock, probe: Probe): Promise<void> | void;
+  };
+}
+
+/** Moves the fake clock in keepalive-sized steps, a macrotask turn each, until the stream reports a close. */
+async function advanceUntilClosed(clock: FakeClock, probe: Probe, steps: number): Promise<void> {
+  for (let i = 0; i < steps && probe.closes.length === 0; i++) {
+    clock.advance(50);
+    await turn();
+  }
 }
 
 const endings: Ending[] = [
@@ -384,12 +395,25 @@ const endings: Ending[] = [
   {
     reason: "timeout",
     how: "the client stops reading with bytes waiting (sendTimeout)",
-    setup: () => ({ options: { sendTimeout: 200, keepAlive: 50 }, end: () => {} }),
+    setup: () => ({
+      options: { sendTimeout: 200, keepAlive: 50 },
+      // Keepalives queue bytes the client does not come for; 200 ms of fake time later it is dropped.
+      end: (_, clock, probe) => advanceUntilClosed(clock, probe, 20),
+    }),
   },
   {
     reason: "max-duration",
     how: "maxDuration passes",
-    setup: () => ({ options: { maxDuration: 200, keepAlive: 50 }, end: () => {} }),
+    setup: () => ({
+      options: { maxDuration: 200, keepAlive: 50 },
+      end: async (_, clock, probe) => {
+        // Not a moment before maxDuration: 199 ms of fake time in, the stream is still open.
+        clock.advance(199);
+        await turn();
+        expect(probe.closes).toEqual([]);
+        clock.advance(1);
+      },
+    }),
   },
 ];
 
@@ -398,16 +422,15 @@ describe.each(sources)("sseStream with %s ends the same way whatever ends it", (
     "when $how: the generator's finally runs, ctx.signal aborts, timers stop, onClose('$reason') once",
     async ({ reason, setup }) => {
       const probe = newProbe();
-      const clock = new CountingClock();
+      const clock = new FakeClock();
       const { options, end } = setup();
-      const startedAt = performance.now();
       const stream = sseStream(
         source(probe),
         withClock({ keepAlive: 50, ...options, onClose: (r) => probe.closes.push(r) }, clock),
       );
       const reader = new StreamReader(stream);
       expect(await reader.read()).toBe("data: first\n\n");
-      await end(reader);
+      await end(reader, clock, probe);
       await waitFor(() => probe.closes.length > 0, 2000, "onClose");
       expect(probe.closes).toEqual([reason]);
       expect(probe.ctx?.signal.aborted).toBe(true);
@@ -415,7 +438,6 @@ describe.each(sources)("sseStream with %s ends the same way whatever ends it", (
       // then one timer is left: the send timeout that drops a client that never does.
       expect(clock.live).toBe(reason === "abort" || reason === "max-duration" ? 1 : 0);
       await waitFor(() => probe.finallyRan, 1000, "the generator's finally");
-      if (reason === "max-duration") expect(performance.now() - startedAt).toBeGreaterThan(150);
 
       if (reason === "timeout") {
         await expect(reader.reader.read()).rejects.toMatchObject({ name: "TimeoutError" });
@@ -426,10 +448,12 @@ describe.each(sources)("sseStream with %s ends the same way whatever ends it", (
         expect(parse(rest).events).toEqual([]);
       }
       expect(clock.live).toBe(0);
-      const armed = clock.armed;
-      await sleep(150);
+      // Long after the end (fake time): no timer is armed again and nothing reports a second close.
+      const armed = clock.delays.length;
+      clock.advance(60_000);
+      await turn();
       expect(probe.closes).toEqual([reason]);
-      expect(clock.armed).toBe(armed);
+      expect(clock.delays).toHaveLength(armed);
       expect(clock.live).toBe(0);
     },
   );
@@ -794,15 +818,18 @@ describe("sseStream keepalive in real time", () => {
   });
 
   test("no keepalive is written while events flow more often than keepAlive", async () => {
+    const clock = new FakeClock();
     const reader = new StreamReader(
       sseStream(
         async function* () {
+          // 25 events 20 ms apart (fake time): 500 ms, five keepAlive periods, never 100 ms silent.
           for (let i = 0; i < 25; i++) {
             yield `e${i}`;
-            await sleep(20);
+            clock.advance(20);
+            await turn();
           }
         },
-        { keepAlive: 100 },
+        withClock({ keepAlive: 100 }, clock),
       ),
     );
     const text = await reader.readAll(5000);
