@@ -23,13 +23,8 @@ if (skipRedis) {
  * other files loading both cores, one such call woke before its reply had
  * arrived (miniflare's `assert(message?.id === id)`), and every later call of
  * the file got the reply before its own. Alone it passes.
- *
- * test/node/http.test.ts's "sendHub ... closed as 'slow' past maxQueued" publishes a
- * fixed 4 MiB and expects a paused socket's queue to pass 256 KiB; on a busy machine
- * the kernel's loopback buffers take it all and the check times out. Alone it
- * passes; it belongs side by side again once it publishes until 'slow' is seen.
  */
-const ALONE = ["test/cloudflare/conformance.test.ts", "test/node/http.test.ts"];
+const ALONE = ["test/cloudflare/conformance.test.ts"];
 
 /**
  * The longest files, started first so that they overlap everything else

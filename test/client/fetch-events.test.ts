@@ -516,16 +516,35 @@ describe("fetchEvents ends cleanly", () => {
       streamHead(res);
       res.end("data: x\n\n");
     });
-    const timers = (): number =>
-      process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = timers();
-    const stream = open(server.url, { retry: 60_000 });
-    await take(stream, 1);
-    const pending = stream.next();
-    await until(() => timers() > before, 2000, "the reconnect timer");
-    stream.close();
-    expect(await pending).toEqual({ done: true, value: undefined });
-    await until(() => timers() <= before, 2000, "the timer to be cleared");
+    // Watch only the reconnect wait's own timer (the one minute asked for):
+    // other timers of the process come and go meanwhile.
+    const waits = new Set<ReturnType<typeof setTimeout>>();
+    const cleared = new Set<ReturnType<typeof setTimeout>>();
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    globalThis.setTimeout = ((callback: () => void, ms?: number, ...rest: unknown[]) => {
+      const handle = realSet(callback, ms, ...rest);
+      if (ms === 60_000) waits.add(handle);
+      return handle;
+    }) as typeof setTimeout;
+    globalThis.clearTimeout = ((handle?: ReturnType<typeof setTimeout>) => {
+      if (handle !== undefined) cleared.add(handle);
+      realClear(handle);
+    }) as typeof clearTimeout;
+    try {
+      const stream = open(server.url, { retry: 60_000 });
+      await take(stream, 1);
+      const pending = stream.next();
+      await until(() => waits.size === 1, 2000, "the reconnect timer");
+      stream.close();
+      expect(await pending).toEqual({ done: true, value: undefined });
+      const [wait] = waits;
+      await until(() => wait !== undefined && cleared.has(wait), 2000, "the timer to be cleared");
+      expect(waits.size).toBe(1);
+    } finally {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    }
   });
 
   test("close() while the response head is awaited aborts it without a rejection", async () => {
