@@ -518,16 +518,16 @@ describe("fetchEvents ends cleanly", () => {
     });
     // Watch only the reconnect wait's own timer (the one minute asked for):
     // other timers of the process come and go meanwhile.
-    const waits = new Set<ReturnType<typeof setTimeout>>();
-    const cleared = new Set<ReturnType<typeof setTimeout>>();
+    const waits = new Set<unknown>();
+    const cleared = new Set<unknown>();
     const realSet = globalThis.setTimeout;
     const realClear = globalThis.clearTimeout;
-    globalThis.setTimeout = ((callback: () => void, ms?: number, ...rest: unknown[]) => {
-      const handle = realSet(callback, ms, ...rest);
+    globalThis.setTimeout = ((callback: () => void, ms?: number) => {
+      const handle = realSet(callback, ms);
       if (ms === 60_000) waits.add(handle);
       return handle;
     }) as typeof setTimeout;
-    globalThis.clearTimeout = ((handle?: ReturnType<typeof setTimeout>) => {
+    globalThis.clearTimeout = ((handle?: Parameters<typeof clearTimeout>[0]) => {
       if (handle !== undefined) cleared.add(handle);
       realClear(handle);
     }) as typeof clearTimeout;
