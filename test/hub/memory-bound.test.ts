@@ -4,31 +4,11 @@
  * bundled from src/ (so the figures are the hub's own, not vitest's).
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { hubBundle, ROOT } from "./hub-bundle.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-let dir = "";
-let bundle = "";
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "web-sse-hub-"));
-  bundle = join(dir, "hub.mjs");
-  await build({
-    entryPoints: [join(ROOT, "src/hub.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    outfile: bundle,
-    logLevel: "silent",
-  });
-});
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true });
-});
+const bundlePath = hubBundle();
 
 interface Figures {
   base: number;
@@ -43,7 +23,7 @@ function measure(maxTopics: number | "default", ttl: number): Promise<Figures> {
       [
         "--expose-gc",
         join(ROOT, "test/hub/fixtures/memory-bound.mjs"),
-        bundle,
+        bundlePath(),
         String(maxTopics),
         String(ttl),
       ],

@@ -4,38 +4,18 @@
  * has a time limit) and heap figures are the hub's own, not vitest's.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { hubBundle, ROOT } from "./hub-bundle.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-let dir = "";
-let bundle = "";
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "web-sse-hub-"));
-  bundle = join(dir, "hub.mjs");
-  await build({
-    entryPoints: [join(ROOT, "src/hub.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    outfile: bundle,
-    logLevel: "silent",
-  });
-});
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true });
-});
+const bundlePath = hubBundle();
 
 /** Runs a fixture in `node --expose-gc` within `timeout` ms; resolves with its JSON line. */
 function run<T>(fixture: string, args: string[], timeout: number): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--expose-gc", join(ROOT, "test/hub/fixtures", fixture), bundle, ...args],
+      ["--expose-gc", join(ROOT, "test/hub/fixtures", fixture), bundlePath(), ...args],
       { timeout, killSignal: "SIGKILL", maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
