@@ -11,7 +11,7 @@ import {
   SSEResponseError,
 } from "../../src/client.ts";
 import { until, within } from "../clients/node-server.ts";
-import { type RawHandler, type RawServer, rawServer, streamHead, utf8Of } from "./http.ts";
+import { type RawHandler, type RawServer, rawServer, streamHead, take, utf8Of } from "./http.ts";
 
 const servers: RawServer[] = [];
 const streams: EventStream[] = [];
@@ -39,23 +39,6 @@ function open(...args: Parameters<typeof fetchEvents>): EventStream {
   const stream = fetchEvents(...args);
   streams.push(stream);
   return stream;
-}
-
-/** The next `n` events, bounded in time. */
-async function take(stream: EventStream, n: number, ms = 10_000): Promise<SSEEvent[]> {
-  const events: SSEEvent[] = [];
-  await within(
-    (async () => {
-      while (events.length < n) {
-        const result = await stream.next();
-        if (result.done) throw new Error(`the stream ended after ${events.length} of ${n} events`);
-        events.push(result.value);
-      }
-    })(),
-    ms,
-    `${n} events`,
-  );
-  return events;
 }
 
 /** Iterates to the end (bounded) and returns every event. */

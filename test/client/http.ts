@@ -7,6 +7,8 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { EventStream, SSEEvent } from "../../src/client.ts";
+import { within } from "../clients/node-server.ts";
 
 /** One request as the server saw it. */
 export interface Seen {
@@ -85,4 +87,21 @@ export function streamHead(res: http.ServerResponse, contentType = "text/event-s
 /** UTF-8 bytes read back from a header value Node kept as Latin-1. */
 export function utf8Of(latin1: string | undefined): string | undefined {
   return latin1 === undefined ? undefined : Buffer.from(latin1, "latin1").toString("utf8");
+}
+
+/** The next `n` events, bounded in time. */
+export async function take(stream: EventStream, n: number, ms = 10_000): Promise<SSEEvent[]> {
+  const events: SSEEvent[] = [];
+  await within(
+    (async () => {
+      while (events.length < n) {
+        const result = await stream.next();
+        if (result.done) throw new Error(`the stream ended after ${events.length} of ${n} events`);
+        events.push(result.value);
+      }
+    })(),
+    ms,
+    `${n} events`,
+  );
+  return events;
 }

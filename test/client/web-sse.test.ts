@@ -6,10 +6,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
-import { type EventStream, fetchEvents, type SSEEvent } from "../../src/client.ts";
+import { fetchEvents, type SSEEvent } from "../../src/client.ts";
 import { createHub, type Hub } from "../../src/hub.ts";
 import { type SSECloseReason, sleep, sseResponse } from "../../src/index.ts";
 import { type RunningServer, startServer, until, within } from "../clients/node-server.ts";
+import { take } from "./http.ts";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -46,22 +47,6 @@ async function serveDroppable(
   };
   cleanup.push(() => running.close());
   return running;
-}
-
-async function take(stream: EventStream, n: number, ms = 10_000): Promise<SSEEvent[]> {
-  const events: SSEEvent[] = [];
-  await within(
-    (async () => {
-      while (events.length < n) {
-        const result = await stream.next();
-        if (result.done) throw new Error(`ended after ${events.length} of ${n} events`);
-        events.push(result.value);
-      }
-    })(),
-    ms,
-    `${n} events`,
-  );
-  return events;
 }
 
 describe("fetchEvents with web-sse servers", () => {
