@@ -179,12 +179,25 @@ export class Deadlines {
 const queues = new WeakMap<Clock, Deadlines>();
 
 /**
- * The deadline queue of `clock`, made on first use.
+ * Whether streams may share a timer here. Not on Cloudflare Workers
+ * (workerd): a timer belongs to the request that armed it, so it dies with
+ * that request, and its callback may not write to another request's stream
+ * (I/O on behalf of a different request is refused). There each stream keeps
+ * a queue, and so a timer, of its own.
+ */
+const SHARED: boolean =
+  (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent !==
+  "Cloudflare-Workers";
+
+/**
+ * The deadline queue of `clock`, made on first use; on workerd a new queue
+ * for each stream (see {@link SHARED}).
  *
  * @param clock - The clock.
- * @returns Its one queue.
+ * @returns The queue to wait in.
  */
 export function deadlinesOf(clock: Clock): Deadlines {
+  if (!SHARED) return new Deadlines(clock);
   let queue = queues.get(clock);
   if (queue === undefined) {
     queue = new Deadlines(clock);
