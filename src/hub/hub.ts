@@ -204,18 +204,19 @@ class HubImpl implements Hub, HubCore {
     options: (SSEOptions & SubscribeOptions) | undefined,
     replier: Replier<T>,
   ): Promise<T> {
-    const list = checkTopics(topics, "hub.response");
+    const caller = replier.caller ?? "hub.response";
+    const list = checkTopics(topics, caller);
     if (
       typeof request !== "object" ||
       request === null ||
       typeof request.headers?.get !== "function"
     ) {
-      throw new TypeError(`hub.response: "request" must be a Request (got ${show(request)})`);
+      throw new TypeError(`${caller}: "request" must be a Request (got ${show(request)})`);
     }
-    checkSubscribeOptions(options, "hub.response");
+    checkSubscribeOptions(options, caller);
     if (options?.request !== undefined) {
       throw new TypeError(
-        'hub.response: "request" is not an option here: the request is the first argument (its signal and Last-Event-ID are used); remove it from the options',
+        `${caller}: "request" is not an option here: the request is already given (its signal and Last-Event-ID are used); remove it from the options`,
       );
     }
     const { start, onGap, ...rest } = options ?? {};

@@ -19,6 +19,8 @@ export interface RequestLike {
 
 /** Turns the hub's answer into one kind of reply `T`. */
 export interface Replier<T> {
+  /** The public function the user called, for error messages: `hub.response` unless set. */
+  readonly caller?: string | undefined;
   /** Headers already set on the response (a Node `res.setHeader()`); none for a Fetch Response. */
   readonly existing?: Iterable<readonly [string, string]> | undefined;
   /** Materialises `answer`: the stream of `source`, or the head alone (the source closed unread). */

@@ -83,6 +83,7 @@ export function checkCall(req: unknown, res: unknown, options: unknown, where: s
  */
 export function nodeReplier(req: NodeRequest, res: NodeResponse, done: () => void): Replier<void> {
   return {
+    caller: "sendHub",
     existing: existingHeaders(res),
     answer: (answer, source, options) => reply(req, res, answer, source, options, done),
   };

@@ -215,6 +215,11 @@ describe("sendSSE on node:http", () => {
           (error: Error) => outcomes.push(error.name),
         );
       }
+      // sendHub's own mistakes name sendHub, not the hub.response it shares its checks with.
+      await sendHub(req, res, createHub(), "").then(
+        () => outcomes.push("resolved"),
+        (error: Error) => outcomes.push(`${error.name}: ${error.message}`),
+      );
       res.writeHead(418);
       res.write("teapot");
       await sendSSE(req, res, ["x"]).then(
@@ -227,7 +232,8 @@ describe("sendSSE on node:http", () => {
     expect(answer.status).toBe(418);
     expect(answer.body).toBe("teapot");
     expect(outcomes.slice(0, 3)).toEqual(["RangeError", "TypeError", "TypeError"]);
-    expect(outcomes[3]).toMatch(/^TypeError: sendSSE: the response has already sent its headers/);
+    expect(outcomes[3]).toMatch(/^TypeError: sendHub: /);
+    expect(outcomes[4]).toMatch(/^TypeError: sendSSE: the response has already sent its headers/);
   });
 
   test("a response whose client already left resolves at once with onClose('cancel'), the source not called", async () => {
