@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ask, fileLimits, next, startNode } from "./children.mjs";
 
 /** The server variants, in table order (keys are memory-server.mjs variants). */
 export const VARIANTS = [
@@ -34,60 +34,6 @@ export const VARIANTS = [
 
 const WARM_UP = 200;
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-
-/** The soft and hard open-file limits of a shell started from here. */
-function fileLimits() {
-  const read = (flag) => {
-    const text = execFileSync("sh", ["-c", `ulimit ${flag}`], { encoding: "utf8" }).trim();
-    return text === "unlimited" ? Number.POSITIVE_INFINITY : Number(text);
-  };
-  return { soft: read("-Sn"), hard: read("-Hn") };
-}
-
-/**
- * Starts a Node child with an IPC channel, through `sh -c "ulimit -n N; exec node ..."`
- * so it can hold `files` descriptors (exec keeps the PID and the IPC descriptor).
- */
-function startNode(script, args, { nodeFlags = [], files }) {
-  const command = [process.execPath, ...nodeFlags, script, ...args].map((a) => `'${a}'`).join(" ");
-  return spawn("sh", ["-c", `ulimit -n ${files} && exec ${command}`], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-/** Resolves with the child's next message of `type`; rejects if it exits first or after `ms`. */
-function next(child, type, ms) {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-    };
-    const onMessage = (message) => {
-      if (message?.type !== type) return;
-      cleanup();
-      resolve(message);
-    };
-    const onExit = (code, signal) => {
-      cleanup();
-      reject(
-        new Error(`child ${child.pid} exited (${signal ?? code}) while waiting for "${type}"`),
-      );
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`no "${type}" from child ${child.pid} within ${ms} ms`));
-    }, ms);
-    child.on("message", onMessage);
-    child.on("exit", onExit);
-  });
-}
-
-function ask(child, message, reply, ms) {
-  const answer = next(child, reply, ms);
-  child.send(message);
-  return answer;
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
